@@ -1,0 +1,45 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB ?= all
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres install migrate clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Serve on SQLite at ./data/opencom.db. The development token is kept in ./data/dev-token
+# (the database itself only stores token hashes), so every `make run` prints the same one.
+run: $(STAMP)
+	@mkdir -p data
+	@test -s data/dev-token || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(40))" > data/dev-token
+	OPENCOM_BOOTSTRAP_TOKEN=$$(cat data/dev-token) $(BIN)/opencom serve
+
+migrate: $(STAMP)
+	$(BIN)/opencom migrate
+
+# DB=all (default) runs the suite on SQLite, then on PostgreSQL (skipped, with the reason,
+# when PostgreSQL is unreachable; CI=true makes that a failure). DB=sqlite or DB=postgres runs one.
+test: $(STAMP)
+ifeq ($(DB),all)
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+else
+	$(MAKE) --no-print-directory test-$(DB)
+endif
+
+test-sqlite: $(STAMP)
+	OPENCOM_TEST_DB=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	OPENCOM_TEST_DB=postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

@@ -1,0 +1,1 @@
+"""Admins: the teammates of a workspace (tag "Admins")."""

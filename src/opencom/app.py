@@ -1,0 +1,65 @@
+"""The FastAPI application: routers mounted, protocol middleware on, errors rendered once."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from opencom import __version__
+from opencom.admins.routes import router as admins_router
+from opencom.core import handlers
+from opencom.core.db import Database
+from opencom.core.protocol import ProtocolMiddleware, RateLimiter
+from opencom.core.responses import JSONResponse, respond
+from opencom.core.settings import Settings, get_settings
+from opencom.core.startup import prepare_database
+from opencom.teams.routes import router as teams_router
+
+log = logging.getLogger("opencom")
+
+ROUTERS = [admins_router, teams_router]
+
+
+def create_app(settings: Settings | None = None, *, prepare: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    db = Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if prepare:
+            prepare_database(db, settings)
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="Opencom",
+        version=__version__,
+        lifespan=lifespan,
+        default_response_class=JSONResponse,
+        docs_url="/_opencom/docs",
+        redoc_url=None,
+        openapi_url="/_opencom/openapi.json",
+    )
+    app.state.db = db
+    app.state.settings = settings
+    handlers.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz():
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return respond({"status": "ok"})
+
+    limiter = RateLimiter(db, settings.rate_limit) if settings.rate_limit > 0 else None
+    app.add_middleware(ProtocolMiddleware, db=db, rate_limiter=limiter)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The factory uvicorn's workers import (`opencom serve --workers N`)."""
+    return create_app()

@@ -1,0 +1,210 @@
+"""The `opencom` command line: serve, migrate, and manage what 2.10 has no write API for."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from opencom.core.settings import Settings, get_settings
+
+app = typer.Typer(help="Opencom: a stateful server for the Intercom REST API 2.10.", no_args_is_help=True)
+workspace_app = typer.Typer(help="Workspaces (Intercom apps).", no_args_is_help=True)
+token_app = typer.Typer(help="Access tokens.", no_args_is_help=True)
+admin_app = typer.Typer(help="Admins (teammates).", no_args_is_help=True)
+team_app = typer.Typer(help="Teams.", no_args_is_help=True)
+app.add_typer(workspace_app, name="workspace")
+app.add_typer(token_app, name="token")
+app.add_typer(admin_app, name="admin")
+app.add_typer(team_app, name="team")
+
+err = Console(stderr=True)
+DatabaseUrl = Annotated[Optional[str], typer.Option("--database-url", help="Overrides OPENCOM_DATABASE_URL.")]
+WorkspaceId = Annotated[Optional[int], typer.Option("--workspace", help="Workspace id (default: the default workspace).")]
+
+
+def _settings(database_url: str | None) -> Settings:
+    settings = get_settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
+
+
+def _database(database_url: str | None):
+    from opencom.core.db import Database
+    from opencom.core.startup import prepare_database
+
+    settings = _settings(database_url)
+    db = Database(settings.database_url)
+    prepared = prepare_database(db, settings)
+    return db, prepared
+
+
+def _workspace_id(session, workspace: int | None, prepared) -> int:
+    from opencom.workspaces.service import get_workspace
+
+    if workspace is None:
+        return prepared.workspace_id
+    if get_workspace(session, workspace) is None:
+        err.print(f"[red]No workspace with id {workspace}[/red]")
+        raise typer.Exit(1)
+    return workspace
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Overrides OPENCOM_HOST.")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Overrides OPENCOM_PORT.")] = None,
+    database_url: DatabaseUrl = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Migrate, bootstrap the default workspace, and serve the API."""
+    import uvicorn
+
+    settings = _settings(database_url)
+    host, port = host or settings.host, port or settings.port
+    db, prepared = _database(settings.database_url)
+    db.dispose()
+    err.print(f"Opencom serving [bold]{prepared.workspace_name}[/bold] on [bold]http://{host}:{port}[/bold]")
+    if prepared.token:
+        err.print(f"Access token: [bold]{prepared.token}[/bold]")
+    else:
+        err.print("Access token: stored hashed; make a new one with `opencom token create`.")
+    # Workers import the app from the environment, so hand them the effective settings.
+    os.environ["OPENCOM_DATABASE_URL"] = settings.database_url
+    if workers > 1:
+        uvicorn.run("opencom.app:create_app_from_env", factory=True, host=host, port=port,
+                    workers=workers, log_level=settings.log_level, access_log=False)
+    else:
+        from opencom.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level, access_log=False)
+
+
+@app.command()
+def migrate(database_url: DatabaseUrl = None) -> None:
+    """Bring the database schema up to date (also done on every start)."""
+    db, _ = _database(database_url)
+    db.dispose()
+    err.print("Database is up to date.")
+
+
+@workspace_app.command("create")
+def workspace_create(
+    name: str,
+    database_url: DatabaseUrl = None,
+    owner_name: Annotated[str, typer.Option(help="The owner admin's name.")] = "Workspace Owner",
+    owner_email: Annotated[str, typer.Option(help="The owner admin's email.")] = "owner@example.com",
+    timezone: Annotated[str, typer.Option(help="The workspace timezone (IANA name).")] = "UTC",
+) -> None:
+    """Create a workspace; prints its id and an access token."""
+    from opencom.workspaces.service import create_workspace
+
+    db, _ = _database(database_url)
+    with db.transaction() as session:
+        created = create_workspace(session, name, owner_name=owner_name, owner_email=owner_email, timezone=timezone)
+        workspace_id = created.workspace.id
+    typer.echo(f"workspace_id: {workspace_id}")
+    typer.echo(f"token: {created.token}")
+
+
+@workspace_app.command("list")
+def workspace_list(database_url: DatabaseUrl = None) -> None:
+    """List workspaces."""
+    from sqlalchemy import select
+
+    from opencom.workspaces.models import Workspace
+
+    db, _ = _database(database_url)
+    with db.transaction(write=False) as session:
+        for ws in session.scalars(select(Workspace).order_by(Workspace.id)):
+            typer.echo(f"{ws.id}\t{ws.id_code}\t{ws.name}{'  (default)' if ws.is_default else ''}")
+
+
+@token_app.command("create")
+def token_create(workspace: WorkspaceId = None, database_url: DatabaseUrl = None) -> None:
+    """Create an access token; prints only the token."""
+    from opencom.workspaces.service import create_token
+
+    db, prepared = _database(database_url)
+    with db.transaction() as session:
+        token = create_token(session, _workspace_id(session, workspace, prepared), name="cli")
+    typer.echo(token)
+
+
+@admin_app.command("create")
+def admin_create(
+    name: Annotated[str, typer.Option(help="Full name.")],
+    email: Annotated[str, typer.Option(help="Email address.")],
+    job_title: Annotated[Optional[str], typer.Option(help="Job title.")] = None,
+    workspace: WorkspaceId = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an admin; prints its id."""
+    from opencom.admins.service import create_admin
+
+    db, prepared = _database(database_url)
+    with db.transaction() as session:
+        admin = create_admin(session, _workspace_id(session, workspace, prepared), name=name, email=email, job_title=job_title)
+        typer.echo(admin.id)
+
+
+@team_app.command("create")
+def team_create(
+    name: str,
+    admin: Annotated[Optional[list[int]], typer.Option("--admin", help="Admin id to add (repeatable).")] = None,
+    workspace: WorkspaceId = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a team, optionally with members; prints its id."""
+    from opencom.teams.service import add_member, create_team
+
+    db, prepared = _database(database_url)
+    with db.transaction() as session:
+        workspace_id = _workspace_id(session, workspace, prepared)
+        team = create_team(session, workspace_id, name=name)
+        for admin_id in admin or []:
+            _add(session, add_member, workspace_id, team.id, admin_id, None)
+        typer.echo(team.id)
+
+
+@team_app.command("add-member")
+def team_add_member(
+    team: int,
+    admin: int,
+    priority: Annotated[Optional[str], typer.Option(help="primary or secondary.")] = None,
+    workspace: WorkspaceId = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Add an admin to a team (or change its priority level)."""
+    from opencom.teams.service import add_member
+
+    db, prepared = _database(database_url)
+    with db.transaction() as session:
+        _add(session, add_member, _workspace_id(session, workspace, prepared), team, admin, priority)
+
+
+@team_app.command("remove-member")
+def team_remove_member(team: int, admin: int, database_url: DatabaseUrl = None) -> None:
+    """Remove an admin from a team."""
+    from opencom.teams.service import remove_member
+
+    db, _ = _database(database_url)
+    with db.transaction() as session:
+        if not remove_member(session, team, admin):
+            err.print("[red]No such membership[/red]")
+            raise typer.Exit(1)
+
+
+def _add(session, add_member, workspace_id: int, team_id: int, admin_id: int, priority: str | None) -> None:
+    try:
+        add_member(session, workspace_id, team_id, admin_id, priority=priority)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces written once and used by every domain."""

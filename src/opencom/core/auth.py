@@ -1,0 +1,53 @@
+"""Bearer token → workspace. Tokens are stored as SHA-256 hashes only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
+
+from sqlalchemy import select
+from starlette.requests import Request
+
+from opencom.core.db import Database
+from opencom.core.errors import unauthorized
+from opencom.core.ids import token_hash
+from opencom.workspaces.models import ApiToken, Workspace
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the workspace every query is scoped to, and the token's admin."""
+
+    workspace_id: int
+    token_id: int
+    admin_id: int | None
+    timezone: str
+
+
+def authenticate(db: Database, authorization: str) -> Principal:
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized()
+    query = (
+        select(ApiToken.id, ApiToken.workspace_id, ApiToken.admin_id, Workspace.timezone)
+        .join(Workspace, Workspace.id == ApiToken.workspace_id)
+        .where(ApiToken.token_hash == token_hash(token.strip()))
+    )
+    with db.engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        raise unauthorized()
+    return Principal(workspace_id=row.workspace_id, token_id=row.id, admin_id=row.admin_id, timezone=row.timezone)
+
+
+def current_principal(request: Request) -> Principal:
+    """FastAPI dependency: the principal the protocol middleware authenticated."""
+    principal = request.scope.get("state", {}).get("principal")
+    if principal is None:  # only reachable if a route was mounted outside the middleware
+        raise unauthorized()
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

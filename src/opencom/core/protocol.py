@@ -1,0 +1,181 @@
+"""The protocol every API request goes through: request id, auth, rate limit, version, errors.
+
+`ProtocolMiddleware` is a plain ASGI middleware (no BaseHTTPMiddleware: it would copy every
+body through a queue). It gives each request a UUID, authenticates the bearer token, counts the
+call against the token's rate-limit window, checks `Intercom-Version`, adds `X-Request-Id` and
+the rate-limit headers to the response, and turns any unexpected exception into a logged 500
+`error.list`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import uuid
+from dataclasses import dataclass
+
+import anyio
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from opencom.core.auth import authenticate
+from opencom.core.clock import clock
+from opencom.core.db import Database
+from opencom.core.errors import ApiError, error_body
+from opencom.core.models import RateLimitWindow
+from opencom.core.responses import JSONResponse
+
+log = logging.getLogger("opencom")
+
+# Every published version: the official SDKs send 2.11 or 2.14; all are served as 2.10.
+API_VERSIONS = frozenset(
+    ["1.0", "1.1", "1.2", "1.3", "1.4"] + [f"2.{n}" for n in range(0, 17)] + ["Unstable"]
+)
+WINDOW_SECONDS = 10
+# Paths outside Intercom's API: no token, no rate limit, no version check.
+OPEN_PATHS = ("/healthz",)
+CONTROL_PREFIX = "/_opencom"
+
+
+def error_response(request_id: str | None, error: ApiError) -> JSONResponse:
+    headers = {"X-Request-Id": request_id or "", **error.headers}
+    return JSONResponse(error_body(request_id, [error.error_item()]), error.status, headers)
+
+
+@dataclass
+class RateState:
+    limit: int
+    remaining: int
+    reset: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset),
+        }
+
+
+@dataclass
+class _Lease:
+    window: int
+    left: int
+    seen: int  # the window's count in the database at the last claim, all processes together
+
+
+class RateLimiter:
+    """Intercom's limit: N calls a minute per app, counted in 10-second windows of N/6 calls.
+
+    The count lives in the database so that every process and server shares it. To keep a
+    write off most requests, a process claims calls in small blocks and spends them locally;
+    a block is never larger than a twentieth of the window, and a claim never goes past the
+    limit, so together the processes can't exceed it (unspent calls of a block are lost when
+    the window ends, which errs on the strict side).
+    """
+
+    def __init__(self, db: Database, per_minute: int) -> None:
+        self.db = db
+        self.per_window = math.ceil(per_minute / (60 / WINDOW_SECONDS))
+        self.block = max(1, min(100, self.per_window // 20))
+        self._leases: dict[str, _Lease] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> tuple[bool, RateState]:
+        window = int(clock.time()) // WINDOW_SECONDS * WINDOW_SECONDS
+        with self._lock:
+            lease = self._leases.get(key)
+            if lease is None or lease.window != window or lease.left == 0:
+                lease = self._claim(key, window, fresh=lease is None or lease.window != window)
+                self._leases[key] = lease
+            allowed = lease.left > 0
+            if allowed:
+                lease.left -= 1
+            remaining = max(0, self.per_window - lease.seen + lease.left)
+        return allowed, RateState(self.per_window, remaining, window + WINDOW_SECONDS)
+
+    def _claim(self, key: str, window: int, *, fresh: bool) -> _Lease:
+        table = RateLimitWindow.__table__
+        with self.db.transaction() as session:
+            if fresh:  # a new window: forget this key's old ones
+                old = (table.c.key == key) & (table.c.window_start < window)
+                session.execute(delete(table).where(old))
+            count = session.execute(self._upsert(session, key, window)).scalar_one()
+        before = count - self.block
+        granted = max(0, min(self.block, self.per_window - before))
+        return _Lease(window, granted, min(count, self.per_window))
+
+    def _upsert(self, session, key: str, window: int):
+        table = RateLimitWindow.__table__
+        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        return (
+            insert(table)
+            .values(key=key, window_start=window, count=self.block)
+            .on_conflict_do_update(
+                index_elements=[table.c.key, table.c.window_start],
+                set_={"count": table.c["count"] + self.block},
+            )
+            .returning(table.c["count"])
+        )
+
+
+class ProtocolMiddleware:
+    def __init__(self, app: ASGIApp, db: Database, rate_limiter: RateLimiter | None) -> None:
+        self.app = app
+        self.db = db
+        self.rate_limiter = rate_limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = str(uuid.uuid4())
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        extra_headers = [(b"x-request-id", request_id.encode())]
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + extra_headers
+            await send(message)
+
+        try:
+            path = scope["path"]
+            if not (path in OPEN_PATHS or path.startswith(CONTROL_PREFIX)):
+                rate = await anyio.to_thread.run_sync(self._admit, scope, state)
+                if rate is not None:
+                    extra_headers += [(k.lower().encode(), v.encode()) for k, v in rate.headers().items()]
+            await self.app(scope, receive, send_with_headers)
+        except ApiError as error:
+            await self._send_error(scope, receive, send_with_headers, request_id, error)
+        except Exception:
+            log.exception("unhandled error, request_id=%s", request_id)
+            if started:  # too late for an error body; the client sees a cut response
+                raise
+            error = ApiError(500, "server_error", "An unexpected error occurred. Request id: " + request_id)
+            await self._send_error(scope, receive, send_with_headers, request_id, error)
+
+    def _admit(self, scope: Scope, state: dict) -> RateState | None:
+        """Authenticate, count the call, check the version; raise ApiError to refuse."""
+        headers = dict(scope["headers"])
+        principal = authenticate(self.db, headers.get(b"authorization", b"").decode("latin-1"))
+        state["principal"] = principal
+        rate = None
+        if self.rate_limiter is not None:
+            allowed, rate = self.rate_limiter.hit(f"token:{principal.token_id}")
+            if not allowed:
+                raise ApiError(429, "rate_limit_exceeded", "You have exceeded the rate limit. Please try again later.", headers=rate.headers())
+        version = headers.get(b"intercom-version")
+        if version is not None and version.decode("latin-1").strip() not in API_VERSIONS:
+            raise ApiError(400, "intercom_version_invalid", "The requested version could not be found", field="Intercom-Version")
+        return rate
+
+    async def _send_error(self, scope, receive, send, request_id: str, error: ApiError) -> None:
+        body = error_body(request_id, [error.error_item()])
+        await JSONResponse(body, error.status, error.headers)(scope, receive, send)

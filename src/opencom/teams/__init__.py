@@ -1,0 +1,1 @@
+"""Teams: groups of admins (tag "Teams")."""

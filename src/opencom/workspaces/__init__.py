@@ -1,0 +1,1 @@
+"""Workspaces (Intercom's "apps") and their access tokens."""

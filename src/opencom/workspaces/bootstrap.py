@@ -1,0 +1,17 @@
+"""What every new workspace starts with. Each domain adds its defaults here as it lands."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from opencom.admins.models import Admin
+from opencom.admins.service import create_admin
+from opencom.teams.service import add_member, create_team
+from opencom.workspaces.models import Workspace
+
+
+def seed_defaults(session: Session, workspace: Workspace, *, owner_name: str, owner_email: str) -> Admin:
+    owner = create_admin(session, workspace.id, name=owner_name, email=owner_email, is_owner=True)
+    team = create_team(session, workspace.id, name="Support")
+    add_member(session, workspace.id, team.id, owner.id, priority="primary")
+    return owner
