@@ -1,0 +1,1 @@
+"""companies (tag of the 2.10 description)."""

@@ -1,0 +1,1 @@
+"""contacts (tag of the 2.10 description)."""

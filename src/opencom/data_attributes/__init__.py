@@ -1,0 +1,1 @@
+"""data_attributes (tag of the 2.10 description)."""

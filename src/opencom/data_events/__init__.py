@@ -1,0 +1,1 @@
+"""data_events (tag of the 2.10 description)."""

@@ -1,0 +1,1 @@
+"""notes (tag of the 2.10 description)."""

@@ -1,0 +1,1 @@
+"""segments (tag of the 2.10 description)."""

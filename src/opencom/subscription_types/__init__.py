@@ -1,0 +1,1 @@
+"""subscription_types (tag of the 2.10 description)."""

@@ -1,0 +1,1 @@
+"""tags (tag of the 2.10 description)."""

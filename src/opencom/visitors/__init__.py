@@ -1,0 +1,1 @@
+"""visitors (tag of the 2.10 description)."""
