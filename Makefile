@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 DB ?= all
 PYTEST_ARGS ?=
 
@@ -11,8 +12,12 @@ PYTEST_ARGS ?=
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
 
 install: $(STAMP)
 
@@ -28,17 +33,17 @@ migrate: $(STAMP)
 
 # DB=all (default) runs the suite on SQLite, then on PostgreSQL (skipped, with the reason,
 # when PostgreSQL is unreachable; CI=true makes that a failure). DB=sqlite or DB=postgres runs one.
-test: $(STAMP)
+test: $(TEST_STAMP)
 ifeq ($(DB),all)
 	$(MAKE) --no-print-directory test-sqlite test-postgres
 else
 	$(MAKE) --no-print-directory test-$(DB)
 endif
 
-test-sqlite: $(STAMP)
+test-sqlite: $(TEST_STAMP)
 	OPENCOM_TEST_DB=sqlite $(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: $(STAMP)
+test-postgres: $(TEST_STAMP)
 	OPENCOM_TEST_DB=postgres $(BIN)/pytest $(PYTEST_ARGS)
 
 clean:
