@@ -10,6 +10,8 @@ from sqlalchemy import text
 
 from opencom import __version__
 from opencom.admins.routes import router as admins_router
+from opencom.contacts.routes import router as contacts_router
+from opencom.companies.routes import router as companies_router
 from opencom.core import handlers
 from opencom.core.db import Database
 from opencom.core.protocol import ProtocolMiddleware, RateLimiter
@@ -17,10 +19,17 @@ from opencom.core.responses import JSONResponse, respond
 from opencom.core.settings import Settings, get_settings
 from opencom.core.startup import prepare_database
 from opencom.teams.routes import router as teams_router
+from opencom.subscription_types.routes import router as subscription_types_router
+from opencom.data_attributes.routes import router as data_attributes_router
+from opencom.data_events.routes import router as data_events_router
+from opencom.visitors.routes import router as visitors_router
+from opencom.tags.routes import router as tags_router
+from opencom.segments.routes import router as segments_router
+from opencom.notes.routes import router as notes_router
 
 log = logging.getLogger("opencom")
 
-ROUTERS = [admins_router, teams_router]
+ROUTERS = [admins_router, teams_router, contacts_router, companies_router, tags_router, segments_router, notes_router, subscription_types_router, data_attributes_router, data_events_router, visitors_router]
 
 
 def create_app(settings: Settings | None = None, *, prepare: bool = True) -> FastAPI:

@@ -198,12 +198,71 @@ def team_remove_member(team: int, admin: int, database_url: DatabaseUrl = None) 
             raise typer.Exit(1)
 
 
+segment_app = typer.Typer(help="Segments (stored contact or company queries).", no_args_is_help=True)
+app.add_typer(segment_app, name="segment")
+
+
+@segment_app.command("create")
+def segment_create(
+    name: Annotated[str, typer.Option("--name", help="The segment's name.")],
+    query: Annotated[str, typer.Option("--query", help="A search query as JSON, e.g. '{\"field\": \"role\", \"operator\": \"=\", \"value\": \"user\"}'.")],
+    person_type: Annotated[str, typer.Option("--person-type", help="user, contact (leads) or company.")] = "user",
+    workspace: WorkspaceId = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a segment from a search query; prints its id."""
+    import json
+
+    from opencom.core.errors import ApiError
+    from opencom.segments.service import create_segment
+
+    try:
+        parsed = json.loads(query)
+    except ValueError as exc:
+        err.print(f"[red]--query is not valid JSON: {exc}[/red]")
+        raise typer.Exit(1) from None
+    db, prepared = _database(database_url)
+    with db.transaction() as session:
+        try:
+            segment = create_segment(session, _workspace_id(session, workspace, prepared), name, parsed, person_type)
+        except ApiError as exc:
+            err.print(f"[red]{exc.field or 'query'}: {exc.message}[/red]")
+            raise typer.Exit(1) from None
+        typer.echo(segment.id)
+
+
 def _add(session, add_member, workspace_id: int, team_id: int, admin_id: int, priority: str | None) -> None:
     try:
         add_member(session, workspace_id, team_id, admin_id, priority=priority)
     except ValueError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
+
+
+visitor_app = typer.Typer(help="Visitors (anonymous Messenger users; 2.10 has no API to create them).", no_args_is_help=True)
+app.add_typer(visitor_app, name="visitor")
+
+
+@visitor_app.command("create")
+def visitor_create(
+    name: Annotated[Optional[str], typer.Option(help="The visitor's name.")] = None,
+    email: Annotated[Optional[str], typer.Option(help="The visitor's email.")] = None,
+    workspace: WorkspaceId = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an anonymous visitor; prints it as JSON (id, user_id, ...)."""
+    import orjson
+
+    from opencom.visitors.schemas import visitor_json
+    from opencom.visitors.service import create_visitor
+    from opencom.workspaces.service import get_workspace
+
+    db, prepared = _database(database_url)
+    with db.transaction() as session:
+        workspace_id = _workspace_id(session, workspace, prepared)
+        visitor = create_visitor(session, workspace_id, name=name, email=email)
+        body = visitor_json(visitor, get_workspace(session, workspace_id).id_code)
+    typer.echo(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -31,6 +31,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def never_reuse_sqlite_ids(metadata: MetaData) -> None:
+    """SQLite hands a deleted row's integer id to the next insert unless the table says
+    AUTOINCREMENT; a stale id would then name a different object. PostgreSQL sequences never
+    go back, so this only changes SQLite's DDL."""
+    for table in metadata.tables.values():
+        pk = list(table.primary_key.columns)
+        if len(pk) == 1 and isinstance(pk[0].type, Integer) and pk[0].autoincrement in (True, "auto"):
+            table.dialect_options["sqlite"]["autoincrement"] = True
+
+
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     path = make_url(url).database
     if path and path != ":memory:":

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -173,6 +174,22 @@ def offset_paginate(
 SCROLL_IDLE_SECONDS = 60
 
 
+def _open_scroll(session: Session, workspace_id: int, resource: str):
+    from opencom.core.models import ScrollCursor
+
+    cursor = ScrollCursor(workspace_id=workspace_id, resource=resource, param=new_uuid(), last_key=None, expires_at=0)
+    try:
+        with session.begin_nested():  # two first calls racing: the second finds the row taken
+            session.add(cursor)
+    except IntegrityError:
+        raise _scroll_exists() from None
+    return cursor
+
+
+def _scroll_exists() -> ApiError:
+    return ApiError(400, "scroll_exists", "A scroll is already open for this workspace; wait for it to expire or finish it", "scroll_param")
+
+
 def scroll_page(
     session: Session,
     *,
@@ -200,10 +217,9 @@ def scroll_page(
         if cursor is None or cursor.param != scroll_param:
             raise ApiError(404, "scroll_param_not_found", "scroll_param not found or expired", "scroll_param")
     elif cursor is not None:
-        raise ApiError(400, "scroll_exists", "A scroll is already open for this workspace; wait for it to expire or finish it", "scroll_param")
+        raise _scroll_exists()
     else:
-        cursor = ScrollCursor(workspace_id=workspace_id, resource=resource, param=new_uuid(), last_key=None, expires_at=0)
-        session.add(cursor)
+        cursor = _open_scroll(session, workspace_id, resource)
     paged = query if cursor.last_key is None else query.where(after_key(sort, cursor.last_key))
     rows, keys = _rows_and_keys(session, paged.order_by(*(s.order_by() for s in sort)).limit(per_page), sort)
     if not rows:

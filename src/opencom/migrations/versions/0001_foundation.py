@@ -32,7 +32,8 @@ def upgrade() -> None:
     sa.Column('is_default', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_workspaces')),
-    sa.UniqueConstraint('id_code', name=op.f('uq_workspaces_id_code'))
+    sa.UniqueConstraint('id_code', name=op.f('uq_workspaces_id_code')),
+    sqlite_autoincrement=True
     )
     op.create_table('admins',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -48,7 +49,8 @@ def upgrade() -> None:
     sa.Column('is_owner', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_admins_workspace_id_workspaces'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_admins'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_admins')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('admins', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_admins_workspace_id'), ['workspace_id'], unique=False)
@@ -69,7 +71,8 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('created_at', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_teams_workspace_id_workspaces'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_teams'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_teams')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('teams', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_teams_workspace_id'), ['workspace_id'], unique=False)
@@ -88,7 +91,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['admin_id'], ['admins.id'], name=op.f('fk_activity_logs_admin_id_admins'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_activity_logs_workspace_id_workspaces'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('seq', name=op.f('pk_activity_logs')),
-    sa.UniqueConstraint('id', name=op.f('uq_activity_logs_id'))
+    sa.UniqueConstraint('id', name=op.f('uq_activity_logs_id')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('activity_logs', schema=None) as batch_op:
         batch_op.create_index('ix_activity_logs_workspace_created', ['workspace_id', 'created_at'], unique=False)
@@ -103,7 +107,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['admin_id'], ['admins.id'], name=op.f('fk_api_tokens_admin_id_admins'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_api_tokens_workspace_id_workspaces'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_workspace_id'), ['workspace_id'], unique=False)

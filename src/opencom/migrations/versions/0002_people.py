@@ -126,7 +126,8 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_data_attributes_workspace_id_workspaces'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_data_attributes')),
-    sa.UniqueConstraint('workspace_id', 'model', 'name', name=op.f('uq_data_attributes_workspace_id_model_name'))
+    sa.UniqueConstraint('workspace_id', 'model', 'name', name=op.f('uq_data_attributes_workspace_id_model_name')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('data_attributes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_data_attributes_workspace_id'), ['workspace_id'], unique=False)
@@ -157,7 +158,8 @@ def upgrade() -> None:
     sa.Column('content_types', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_subscription_types_workspace_id_workspaces'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_subscription_types'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_subscription_types')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('subscription_types', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_subscription_types_workspace_id'), ['workspace_id'], unique=False)
@@ -171,7 +173,8 @@ def upgrade() -> None:
     sa.Column('created_by_id', sa.BigInteger(), nullable=True),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_tags_workspace_id_workspaces'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tags')),
-    sa.UniqueConstraint('workspace_id', 'name_key', name=op.f('uq_tags_workspace_id_name_key'))
+    sa.UniqueConstraint('workspace_id', 'name_key', name=op.f('uq_tags_workspace_id_name_key')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('tags', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tags_workspace_id'), ['workspace_id'], unique=False)
@@ -275,7 +278,8 @@ def upgrade() -> None:
     sa.Column('metadata', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_data_events_contact_id_contacts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_data_events_workspace_id_workspaces'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_data_events'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_data_events')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('data_events', schema=None) as batch_op:
         batch_op.create_index('ix_data_events_contact', ['contact_id', 'created_at'], unique=False)
@@ -291,7 +295,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['admin_id'], ['admins.id'], name=op.f('fk_notes_admin_id_admins'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_notes_contact_id_contacts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_notes_workspace_id_workspaces'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_notes'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notes')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('notes', schema=None) as batch_op:
         batch_op.create_index('ix_notes_contact', ['contact_id', 'created_at'], unique=False)

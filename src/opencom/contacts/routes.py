@@ -1,0 +1,102 @@
+"""Contacts: POST/GET /contacts, GET/PUT/DELETE /contacts/{id}, POST /contacts/search,
+POST /contacts/merge, POST /contacts/{id}/archive and /unarchive.
+
+Routes under /contacts/{id} that other domains serve:
+- GET /contacts/{id}/companies, POST /contacts/{id}/companies, DELETE /contacts/{id}/companies/{company_id}
+  -> opencom.companies.routes
+- GET /contacts/{id}/tags, POST /contacts/{id}/tags, DELETE /contacts/{id}/tags/{tag_id} -> opencom.tags.routes
+- GET /contacts/{id}/segments -> opencom.segments.routes
+- GET/POST /contacts/{id}/subscriptions, DELETE /contacts/{id}/subscriptions/{id}
+  -> opencom.subscription_types.routes
+- GET/POST /contacts/{id}/notes -> opencom.notes.routes
+- POST /events, POST /events/summaries, GET /events (a contact's data events) -> opencom.data_events.routes
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from opencom.contacts import schemas, service
+from opencom.core.auth import CurrentPrincipal
+from opencom.core.pagination import check_per_page
+from opencom.core.responses import respond
+from opencom.core.session import DbSession
+from opencom.workspaces.service import get_workspace
+
+router = APIRouter(tags=["Contacts"])
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 150
+
+
+def _code(session, principal) -> str:
+    return get_workspace(session, principal.workspace_id).id_code
+
+
+@router.post("/contacts")
+def create_contact(body: schemas.CreateContactRequest, principal: CurrentPrincipal, session: DbSession):
+    contact = service.create_contact(session, principal.workspace_id, body.given())
+    return respond(schemas.one_contact_json(session, contact, _code(session, principal)))
+
+
+@router.get("/contacts")
+def list_contacts(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    per_page: str | None = Query(None),
+    starting_after: str | None = Query(None),
+    page: str | None = Query(None),  # sent by the SDK; the cursor alone decides the page
+):
+    page_ = service.list_contacts(
+        session, principal.workspace_id,
+        per_page=check_per_page(per_page, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE),
+        starting_after=starting_after,
+    )
+    return respond(schemas.contact_list_json(session, page_, _code(session, principal)))
+
+
+@router.post("/contacts/search")
+def search_contacts(body: schemas.SearchRequest, principal: CurrentPrincipal, session: DbSession):
+    pagination = body.pagination or schemas.SearchPagination()
+    per_page = check_per_page(
+        pagination.per_page, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE, field="pagination.per_page"
+    )
+    page = service.search_contacts(
+        session, principal.workspace_id, body.query,
+        tz=principal.timezone, per_page=per_page, starting_after=pagination.starting_after,
+    )
+    return respond(schemas.contact_list_json(session, page, _code(session, principal)))
+
+
+@router.post("/contacts/merge")
+def merge_contacts(body: schemas.MergeContactsRequest, principal: CurrentPrincipal, session: DbSession):
+    contact = service.merge_contacts(session, principal.workspace_id, body.from_, body.into)
+    return respond(schemas.one_contact_json(session, contact, _code(session, principal)))
+
+
+@router.get("/contacts/{id}")
+def show_contact(id: str, principal: CurrentPrincipal, session: DbSession):
+    contact = service.get_contact(session, principal.workspace_id, id)
+    return respond(schemas.one_contact_json(session, contact, _code(session, principal)))
+
+
+@router.put("/contacts/{id}")
+def update_contact(id: str, body: schemas.UpdateContactRequest, principal: CurrentPrincipal, session: DbSession):
+    contact = service.update_contact(session, principal.workspace_id, id, body.given())
+    return respond(schemas.one_contact_json(session, contact, _code(session, principal)))
+
+
+@router.delete("/contacts/{id}")
+def delete_contact(id: str, principal: CurrentPrincipal, session: DbSession):
+    contact = service.delete_contact(session, principal.workspace_id, id)
+    return respond(schemas.contact_deleted_json(contact.id, contact.external_id))
+
+
+@router.post("/contacts/{id}/archive")
+def archive_contact(id: str, principal: CurrentPrincipal, session: DbSession):
+    return respond(schemas.contact_archived_json(service.set_archived(session, principal.workspace_id, id, True)))
+
+
+@router.post("/contacts/{id}/unarchive")
+def unarchive_contact(id: str, principal: CurrentPrincipal, session: DbSession):
+    return respond(schemas.contact_archived_json(service.set_archived(session, principal.workspace_id, id, False)))
