@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from opencom import __version__
 from opencom.admins.routes import router as admins_router
+from opencom.control.routes import apply_seed, router as control_router
 from opencom.contacts.routes import router as contacts_router
 from opencom.companies.routes import router as companies_router
 from opencom.core import handlers
@@ -29,7 +30,7 @@ from opencom.notes.routes import router as notes_router
 
 log = logging.getLogger("opencom")
 
-ROUTERS = [admins_router, teams_router, contacts_router, companies_router, tags_router, segments_router, notes_router, subscription_types_router, data_attributes_router, data_events_router, visitors_router]
+ROUTERS = [control_router, admins_router, teams_router, contacts_router, companies_router, tags_router, segments_router, notes_router, subscription_types_router, data_attributes_router, data_events_router, visitors_router]
 
 
 def create_app(settings: Settings | None = None, *, prepare: bool = True) -> FastAPI:
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        apply_seed(settings)  # OPENCOM_SEED: before the bootstrap, so its ids are reproducible too
         if prepare:
             prepare_database(db, settings)
         yield

@@ -26,6 +26,23 @@ class Clock:
     def freeze(self, at: float | None = None) -> None:
         self._frozen_at = self.time() if at is None else at
 
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
+    def set(self, at: float) -> None:
+        """Jump to `at`; a running clock keeps running from there."""
+        if self._frozen_at is not None:
+            self._frozen_at = at
+        else:
+            self._offset = at - time.time()
+
+    def unfreeze(self) -> None:
+        """Let a frozen clock run again from where it stood (no jump back to real time)."""
+        if self._frozen_at is not None:
+            self._offset = self._frozen_at - time.time()
+            self._frozen_at = None
+
     def advance(self, seconds: float) -> None:
         if self._frozen_at is not None:
             self._frozen_at += seconds

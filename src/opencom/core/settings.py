@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     # Calls per minute per app; Intercom counts them in 10-second windows. 0 switches limiting off.
     rate_limit: int = 10000
     workspace_name: str = "Opencom"
+    # OPENCOM_SEED: generated ids (24-hex, UUIDs, codes) follow this seed; a control-plane reset re-seeds.
+    seed: str | None = None
+    # OPENCOM_ADMIN_KEY: the bearer key of the /_opencom control plane; unset, it serves loopback clients only.
+    admin_key: str | None = None
     log_level: str = "info"
 
     @property

@@ -1,0 +1,1 @@
+"""The Opencom control plane (/_opencom): reset, snapshots, workspaces and tokens, the clock, seeded ids."""
