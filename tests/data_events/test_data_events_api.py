@@ -217,3 +217,21 @@ def test_invalid_summaries(api, user):
 
 def test_needs_a_token(anon):
     assert anon.post("/events", json={}).status_code == 401
+
+
+def test_concurrent_repeats_of_one_event_count_once(api, workspace):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.support import make_client
+
+    contact = api.post("/contacts", json={"email": "racer@example.com"}).json()
+    event = {"event_name": "raced", "created_at": 1700000000, "id": contact["id"]}
+
+    def send(_):
+        with make_client(str(api.base_url), workspace.token) as client:
+            return client.post("/events", json=event).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        assert set(pool.map(send, range(6))) == {202}
+    summary = api.get("/events", params={"type": "user", "intercom_user_id": contact["id"], "summary": "true"}).json()
+    assert [(e["name"], e["count"]) for e in summary["events"]] == [("raced", 1)]

@@ -8,7 +8,12 @@ from opencom.core.db import Base, IdInteger
 
 class DataEvent(Base):
     __tablename__ = "data_events"
-    __table_args__ = (Index("ix_data_events_contact", "contact_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_data_events_contact", "contact_id", "created_at"),
+        # Intercom ignores a repeat of the same event; the database decides, so two concurrent
+        # repeats can't both be counted.
+        Index("uq_data_events_once", "contact_id", "event_name", "created_at", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(IdInteger, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, exists, select
+from sqlalchemy import case, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -166,16 +167,12 @@ def submit_event(session: Session, workspace_id: int, body: dict) -> None:
     created_at = _timestamp(body["created_at"], "created_at")
     metadata = check_metadata(body.get("metadata"))
     contact = find_contact(session, workspace_id, id=body.get("id"), user_id=body.get("user_id"), email=body.get("email"))
-    duplicate = session.scalar(
-        select(
-            exists().where(
-                DataEvent.contact_id == contact.id, DataEvent.event_name == name, DataEvent.created_at == created_at
-            )
-        )
-    )
-    if duplicate:
+    event = DataEvent(workspace_id=workspace_id, contact_id=contact.id, event_name=name, created_at=created_at, metadata_=metadata)
+    try:
+        with session.begin_nested():
+            session.add(event)
+    except IntegrityError:  # the same event was stored before (or just now, concurrently)
         return
-    session.add(DataEvent(workspace_id=workspace_id, contact_id=contact.id, event_name=name, created_at=created_at, metadata_=metadata))
     add_to_summary(session, contact.id, name, count=1, first=created_at, last=created_at)
 
 

@@ -283,6 +283,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('data_events', schema=None) as batch_op:
         batch_op.create_index('ix_data_events_contact', ['contact_id', 'created_at'], unique=False)
+        batch_op.create_index('uq_data_events_once', ['contact_id', 'event_name', 'created_at'], unique=True)
         batch_op.create_index(batch_op.f('ix_data_events_workspace_id'), ['workspace_id'], unique=False)
 
     op.create_table('notes',
@@ -314,6 +315,7 @@ def downgrade() -> None:
     op.drop_table('notes')
     with op.batch_alter_table('data_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_data_events_workspace_id'))
+        batch_op.drop_index('uq_data_events_once')
         batch_op.drop_index('ix_data_events_contact')
 
     op.drop_table('data_events')
