@@ -205,7 +205,9 @@ class _Compiler:
         if isinstance(op, str) and op in GROUP_OPERATORS:
             return self.group(node, path, level)
         if "operator" not in node:
-            raise parameter_invalid("A query needs 'field' and 'operator', or an AND/OR group", path)
+            raise parameter_invalid(
+                "A query needs 'field' and 'operator', or an AND/OR group", path
+            )
         if isinstance(op, str) and op in OPERATORS:
             raise parameter_invalid("A filter needs a 'field'", f"{path}.field")
         raise parameter_invalid(
@@ -424,7 +426,7 @@ def day_bounds(seconds: int, tz: tzinfo) -> tuple[int, int]:
     is the first moment of that day.
     """
     day = datetime.fromtimestamp(seconds, tz).date()
-    start = datetime.combine(day, time(), tzinfo=timezone.utc)
+    start = datetime.combine(day, time(), tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
     return _unix(start), _unix(end)
 
