@@ -27,13 +27,13 @@ from tests.support import (
     postgres_database,
     postgres_reachable,
     running_server,
-    test_backend,
+    selected_backend,
 )
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> Iterator[str]:
-    backend = test_backend()
+    backend = selected_backend()
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'opencom.db'}"
         return

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, make_url, text
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-def test_backend() -> str:
+def selected_backend() -> str:
     return os.environ.get("OPENCOM_TEST_DB", "sqlite").lower()
 
 

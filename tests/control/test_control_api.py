@@ -67,7 +67,7 @@ def fresh_server(**settings) -> Iterator[str]:
     """A server of its own on an empty database of the run's backend."""
     from opencom.core.settings import Settings
 
-    if support.test_backend() == "postgres":
+    if support.selected_backend() == "postgres":
         database = support.postgres_database(support.postgres_admin_url())
     else:
         database = _sqlite_database()

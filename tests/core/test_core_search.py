@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opencom.core.errors import ApiError
-from tests.support import postgres_admin_url, postgres_reachable, test_backend
+from tests.support import postgres_admin_url, postgres_reachable, selected_backend
 from opencom.core.search import (
     DateMode,
     FieldTable,
@@ -126,7 +126,7 @@ def _item_row(row: dict) -> dict:
     return {c.name: row.get(c.name) for c in items.columns}
 
 
-@pytest.fixture(scope="module", params=["sqlite" if test_backend() == "sqlite" else "postgresql"])
+@pytest.fixture(scope="module", params=["sqlite" if selected_backend() == "sqlite" else "postgresql"])
 def db(request):
     """The database of this run (OPENCOM_TEST_DB), as for the rest of the suite."""
     if request.param == "sqlite":
