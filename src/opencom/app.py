@@ -13,7 +13,7 @@ from opencom.admins.routes import router as admins_router
 from opencom.control.routes import apply_seed, router as control_router
 from opencom.contacts.routes import router as contacts_router
 from opencom.companies.routes import router as companies_router
-from opencom.core import handlers
+from opencom.core import handlers, jobs
 from opencom.core.db import Database
 from opencom.core.protocol import ProtocolMiddleware, RateLimiter
 from opencom.core.responses import JSONResponse, respond
@@ -27,10 +27,19 @@ from opencom.visitors.routes import router as visitors_router
 from opencom.tags.routes import router as tags_router
 from opencom.segments.routes import router as segments_router
 from opencom.notes.routes import router as notes_router
+from opencom.conversations.routes import router as conversations_router
+from opencom.messages.routes import router as messages_router
+from opencom.switch.routes import router as switch_router
+from opencom.articles.routes import router as articles_router
+from opencom.help_center.routes import router as help_center_router
+from opencom.tickets.routes import router as tickets_router
+from opencom.ticket_types.routes import router as ticket_types_router
+from opencom.news.routes import router as news_router
+from opencom.data_export.routes import router as data_export_router
 
 log = logging.getLogger("opencom")
 
-ROUTERS = [control_router, admins_router, teams_router, contacts_router, companies_router, tags_router, segments_router, notes_router, subscription_types_router, data_attributes_router, data_events_router, visitors_router]
+ROUTERS = [control_router, admins_router, teams_router, contacts_router, companies_router, tags_router, segments_router, notes_router, subscription_types_router, data_attributes_router, data_events_router, visitors_router, news_router, ticket_types_router, tickets_router, articles_router, help_center_router, conversations_router, messages_router, switch_router, data_export_router]
 
 
 def create_app(settings: Settings | None = None, *, prepare: bool = True) -> FastAPI:
@@ -42,7 +51,9 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
         apply_seed(settings)  # OPENCOM_SEED: before the bootstrap, so its ids are reproducible too
         if prepare:
             prepare_database(db, settings)
+        worker = jobs.start_worker(db, settings)  # OPENCOM_JOBS_ENABLED
         yield
+        jobs.stop_worker(worker)
         db.dispose()
 
     app = FastAPI(

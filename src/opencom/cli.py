@@ -265,6 +265,30 @@ def visitor_create(
     typer.echo(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode())
 
 
+newsfeed_app = typer.Typer(help="Newsfeeds (2.10 has no API to create them).", no_args_is_help=True)
+app.add_typer(newsfeed_app, name="newsfeed")
+
+
+@newsfeed_app.command("create")
+def newsfeed_create(
+    name: Annotated[str, typer.Argument(help="The newsfeed's name (never shown to users).")],
+    workspace: WorkspaceId = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a newsfeed; prints its id."""
+    from opencom.core.errors import ApiError
+    from opencom.news.service import create_newsfeed
+
+    db, prepared = _database(database_url)
+    with db.transaction() as session:
+        try:
+            feed = create_newsfeed(session, _workspace_id(session, workspace, prepared), name)
+        except ApiError as exc:
+            err.print(f"[red]{exc.field}: {exc.message}[/red]")
+            raise typer.Exit(1) from None
+        typer.echo(feed.id)
+
+
 snapshot_app = typer.Typer(help="Snapshots: a workspace's whole state as one JSON file (fixtures).", no_args_is_help=True)
 app.add_typer(snapshot_app, name="snapshot")
 SnapshotFile = Annotated[str, typer.Argument(help="The JSON file; - for stdout/stdin.")]
@@ -313,6 +337,32 @@ def snapshot_import(file: SnapshotFile, workspace: WorkspaceId = None, database_
             err.print(f"[red]{exc.field or 'snapshot'}: {exc.message}[/red]")
             raise typer.Exit(1) from None
     err.print(f"Imported {sum(counts.values())} rows.")
+
+
+help_center_app = typer.Typer(help="Help centers (2.10 has no API to create them).", no_args_is_help=True)
+app.add_typer(help_center_app, name="help-center")
+
+
+@help_center_app.command("create")
+def help_center_create(
+    name: Annotated[str, typer.Argument(help="The display name.")],
+    identifier: Annotated[Optional[str], typer.Option(help="The URL slug (default: from the name).")] = None,
+    workspace: WorkspaceId = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a help center; prints its id."""
+    from opencom.core.errors import ApiError
+    from opencom.help_center.content import slug
+    from opencom.help_center.service import create_help_center
+
+    db, prepared = _database(database_url)
+    with db.transaction() as session:
+        try:
+            created = create_help_center(session, _workspace_id(session, workspace, prepared), name, identifier or slug(name))
+        except ApiError as exc:
+            err.print(f"[red]{exc.field or 'help center'}: {exc.message}[/red]")
+            raise typer.Exit(1) from None
+        typer.echo(created.id)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     # OPENCOM_ADMIN_KEY: the bearer key of the /_opencom control plane; unset, it serves loopback clients only.
     admin_key: str | None = None
     log_level: str = "info"
+    # OPENCOM_JOBS_ENABLED: run the background-job worker thread in this process (core/jobs.py).
+    jobs_enabled: bool = True
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,0 +1,1 @@
+"""conversations (tag of the 2.10 description)."""

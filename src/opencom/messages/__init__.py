@@ -1,0 +1,1 @@
+"""messages (tag of the 2.10 description)."""

@@ -1,0 +1,1 @@
+"""news (tag of the 2.10 description)."""

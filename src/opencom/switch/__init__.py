@@ -1,0 +1,1 @@
+"""switch (tag of the 2.10 description)."""
