@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 DB ?= all
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test test-sqlite test-postgres install migrate clean
+.PHONY: run test test-sqlite test-postgres conformance install migrate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ test-sqlite: $(TEST_STAMP)
 
 test-postgres: $(TEST_STAMP)
 	OPENCOM_TEST_DB=postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+# The Schemathesis gate with many more generated examples per operation (`make test` runs 10).
+CONFORMANCE_EXAMPLES ?= 200
+conformance: $(TEST_STAMP)
+	OPENCOM_TEST_DB=$(if $(filter all,$(DB)),sqlite,$(DB)) OPENCOM_CONFORMANCE_EXAMPLES=$(CONFORMANCE_EXAMPLES) \
+		$(BIN)/pytest tests/conformance $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

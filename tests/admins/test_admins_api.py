@@ -122,3 +122,14 @@ def test_activity_logs_parameters_are_checked(api):
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "created_at_after"
     bad_cursor = api.get("/admins/activity_logs", params={"created_at_after": "0", "starting_after": "garbage"})
     assert bad_cursor.status_code == 400 and bad_cursor.json()["errors"][0]["field"] == "starting_after"
+
+
+def test_activity_logs_empty_or_oversized_timestamps_are_400(api):
+    # Found by the conformance gate: an empty created_at_after was a 500.
+    empty = api.get("/admins/activity_logs", params={"created_at_after": ""})
+    assert empty.status_code == 400
+    assert empty.json()["errors"][0] == {"code": "parameter_not_found", "message": "created_at_after is required", "field": "created_at_after"}
+    for value in ("1" * 30, "1_000", " 7"):
+        for name in ("created_at_after", "created_at_before"):
+            response = api.get("/admins/activity_logs", params={"created_at_after": "0", name: value})
+            assert response.status_code == 400 and response.json()["errors"][0]["field"] == name

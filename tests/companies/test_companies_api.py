@@ -101,7 +101,16 @@ def test_plan_ids_are_stable_per_name(api):
     c = create(api, "c", plan="Enterprise")["plan"]
     assert a == b == {"type": "plan", "id": a["id"], "name": "Pro"} and a["id"].isdigit()
     assert c["id"] != a["id"]
-    assert create(api, "a", plan=None)["plan"] == {}
+    assert create(api, "d")["plan"] == {}
+
+
+def test_null_fields_are_refused(api):
+    # Found by the conformance gate: no create_or_update_company_request field is nullable.
+    created = create(api, "nul", plan="Pro", custom_attributes={})
+    for field in ("name", "plan", "size", "custom_attributes", "company_id"):
+        error(api.post("/companies", json={"company_id": "nul", field: None}), 400, "parameter_invalid", field)
+        error(api.put(f"/companies/{created['id']}", json={field: None}), 400, "parameter_invalid", field)
+    assert api.get(f"/companies/{created['id']}").json()["plan"]["name"] == "Pro"
 
 
 def test_numbers_are_coerced_and_bounded(api):

@@ -107,7 +107,7 @@ def test_create_with_custom_attributes_and_timestamps(api, db, workspace):
     [
         ({}, "parameter_not_found", "email"),
         ({"name": "nobody"}, "parameter_not_found", "email"),
-        ({"email": None, "role": None}, "parameter_not_found", "email"),
+        ({"email": None, "role": None}, "parameter_invalid", "email"),  # null is not a string
         ({"role": "visitor"}, "parameter_invalid", "role"),
         ({"email": "not-an-email"}, "parameter_invalid", "email"),
         ({"email": 12}, "parameter_invalid", "email"),
@@ -416,8 +416,10 @@ def test_merge_moves_everything_into_the_user(api, db, workspace):
     assert errors(api.get(f"/contacts/{lead['id']}")) == NOT_FOUND
     assert [c["id"] for c in api.get("/contacts").json()["data"]] == [user["id"]]
     with db.transaction() as session:
-        assert session.scalar(select(DataEvent.contact_id)) == user["id"]
-        summaries = {s.event_name: (s.contact_id, s.count, s.first, s.last) for s in session.scalars(select(DataEventSummary))}
+        events = select(DataEvent.contact_id).where(DataEvent.workspace_id == workspace.id)
+        assert session.scalars(events).all() == [user["id"]]
+        mine = select(DataEventSummary).where(DataEventSummary.contact_id.in_([user["id"], lead["id"]]))
+        summaries = {s.event_name: (s.contact_id, s.count, s.first, s.last) for s in session.scalars(mine)}
     assert summaries == {"login": (user["id"], 5, 100, 300), "signup": (user["id"], 1, 50, 50)}
 
 
@@ -433,3 +435,50 @@ def test_merge_refuses_wrong_roles_and_bad_bodies(api):
     missing = api.post("/contacts/merge", json={"from": lead})
     assert missing.status_code == 400 and errors(missing)[0]["field"] == "into"
     assert api.get(f"/contacts/{lead}").status_code == 200
+
+
+def test_create_refuses_null_identity_fields(api):
+    # Found by the conformance gate: `"email": null` on create made a contact without email.
+    for field in ("email", "external_id", "role"):
+        response = api.post("/contacts", json={"external_id": "x-1", "role": "user", field: None})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["code"] == "parameter_invalid" and response.json()["errors"][0]["field"] == field
+    assert api.get("/contacts").json()["data"] == []
+
+
+def test_search_refuses_a_null_per_page(api):
+    # Found by the conformance gate: a null per_page was taken as the default.
+    query = {"field": "role", "operator": "=", "value": "user"}
+    response = api.post("/contacts/search", json={"query": query, "pagination": {"per_page": None}})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "parameter_invalid"
+    assert response.json()["errors"][0]["field"] == "pagination.per_page"
+    ok = api.post("/contacts/search", json={"query": query, "pagination": {"starting_after": None}})
+    assert ok.status_code == 200
+
+
+def test_merge_keeps_one_copy_of_an_event_both_contacts_sent(api, workspace, db):
+    lead = api.post("/contacts", json={"role": "lead", "email": "twin@example.com"}).json()
+    user = api.post("/contacts", json={"email": "twin@example.com"}).json()
+    for contact in (lead, user):
+        event = {"event_name": "opened", "created_at": 1700000000, "id": contact["id"]}
+        assert api.post("/events", json=event).status_code == 202
+    assert api.post("/events", json={"event_name": "clicked", "created_at": 1700000001, "id": lead["id"]}).status_code == 202
+    assert api.post("/contacts/merge", json={"from": lead["id"], "into": user["id"]}).status_code == 200
+    with db.transaction() as session:
+        names = sorted(session.scalars(select(DataEvent.event_name).where(DataEvent.workspace_id == workspace.id)))
+    assert names == ["clicked", "opened"]
+
+
+def test_merge_moves_the_leads_tickets(api, workspace):
+    lead = api.post("/contacts", json={"role": "lead", "email": "t@example.com"}).json()
+    user = api.post("/contacts", json={"email": "t-user@example.com"}).json()
+    ticket_type = api.post("/ticket_types", json={"name": "Bug"}).json()
+    ticket = api.post(
+        "/tickets",
+        json={"ticket_type_id": ticket_type["id"], "contacts": [{"id": lead["id"]}],
+              "ticket_attributes": {"_default_title_": "Broken"}},
+    ).json()
+    api.post("/contacts/merge", json={"from": lead["id"], "into": user["id"]})
+    contacts = api.get(f"/tickets/{ticket['id']}").json()["contacts"]["contacts"]
+    assert [c["id"] for c in contacts] == [user["id"]]

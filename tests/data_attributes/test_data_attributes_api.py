@@ -37,6 +37,8 @@ def test_standard_attributes_are_listed_per_model(api):
 def test_conversation_model_has_no_attributes_and_other_models_are_refused(api):
     assert api.get("/data_attributes", params={"model": "conversation"}).json() == {"type": "list", "data": []}
     assert api.get("/data_attributes", params={"model": "ticket"}).status_code == 400
+    # Found by the conformance gate: an empty model listed every attribute.
+    assert error(api.get("/data_attributes", params={"model": ""}))["field"] == "model"
     assert api.get("/data_attributes", params={"include_archived": "perhaps"}).status_code == 400
 
 
@@ -215,3 +217,15 @@ def test_date_attributes_take_unix_seconds(db, workspace, api):
 def test_needs_a_token(anon):
     assert anon.get("/data_attributes").status_code == 401
     assert anon.post("/data_attributes", json={}).status_code == 401
+
+
+def test_null_fields_are_refused(api):
+    # Found by the conformance gate: explicit nulls were taken as "not sent".
+    for field in ("description", "messenger_writable", "options"):
+        response = create(api, name=f"nul {field}", **{field: None})
+        assert response.status_code == 400 and error(response) == {**error(response), "code": "parameter_invalid", "field": field}
+    created = create(api, name="kept", description="d").json()
+    for field in ("description", "messenger_writable", "options", "archived"):
+        response = api.put(f"/data_attributes/{created['id']}", json={field: None})
+        assert response.status_code == 400 and error(response)["field"] == field
+    assert all(a["name"] != "nul description" for a in api.get("/data_attributes").json()["data"])

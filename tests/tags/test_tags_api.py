@@ -74,6 +74,10 @@ def test_rename_errors(api):
         ({"name": "t", "companies": [{"company_id": "c", "untag": "yes"}]}, "companies[0].untag"),
         ({"users": [{"id": "x"}]}, "name"),
         ([1, 2], None),
+        # Found by the conformance gate: a null id created a tag.
+        ({"name": "t", "id": None}, "id"),
+        ({"name": "t", "id": True}, "id"),
+        ({"name": "t", "id": ["1"]}, "id"),
     ],
 )
 def test_invalid_tag_parameters(api, body, field):

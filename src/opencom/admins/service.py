@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opencom.admins.models import ActivityLog, Admin
 from opencom.core import ids
 from opencom.core.clock import now
-from opencom.core.errors import ApiError, parameter_invalid
+from opencom.core.errors import ApiError, parameter_invalid, parameter_not_found
 from opencom.core.pagination import Page, SortKey, cursor_paginate
 
 
@@ -102,10 +104,10 @@ def record_activity(
 def _unix_param(value: str | None, field: str) -> int | None:
     if value is None or value == "":
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise parameter_invalid(f"{field} must be a UNIX timestamp", field) from None
+    # Digits only (int() would take "1_000" and " 7"), and few enough to fit a BIGINT.
+    if not re.fullmatch(r"-?[0-9]{1,18}", value):
+        raise parameter_invalid(f"{field} must be a UNIX timestamp", field)
+    return int(value)
 
 
 def list_activity_logs(
@@ -118,6 +120,8 @@ def list_activity_logs(
     starting_after: str | None,
 ) -> Page:
     after = _unix_param(created_at_after, "created_at_after")
+    if after is None:
+        raise parameter_not_found("created_at_after is required", "created_at_after")
     before = _unix_param(created_at_before, "created_at_before")
     query = select(ActivityLog).where(ActivityLog.workspace_id == workspace_id, ActivityLog.created_at >= after)
     if before is not None:

@@ -70,7 +70,7 @@ def _bounded_int(minimum: int, maximum: int, before=_integer):
 
 
 class CompanyFields(BaseModel):
-    """The `create_or_update_company_request` fields; null clears a field (company_id excepted)."""
+    """The `create_or_update_company_request` fields (none may be null)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -94,9 +94,12 @@ def parse_company_fields(body: Any) -> CompanyFields:
         body = {}
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "The request body must be a JSON object.")
-    for key in body:
+    for key, value in body.items():
         if key not in FIELD_NAMES:
             raise ApiError(400, "bad_request", f"bad '{key}' parameter", key)
+        # No field of `create_or_update_company_request` is nullable.
+        if value is None:
+            raise ApiError(400, "parameter_invalid", f"{key} must not be null", key)
     try:
         return CompanyFields.model_validate(body)
     except ValidationError as error:

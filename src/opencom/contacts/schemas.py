@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
@@ -99,6 +99,14 @@ class SearchPagination(BaseModel):
 
     per_page: Any = None  # checked by check_per_page, which names the field
     starting_after: str | None = None
+
+    @field_validator("per_page")
+    @classmethod
+    def _per_page_not_null(cls, value: Any) -> Any:
+        # Runs only when sent: absent means the default, an explicit null is not an integer.
+        if value is None:
+            raise ValueError("per_page must be an integer")
+        return value
 
 
 class SearchRequest(BaseModel):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -176,6 +176,7 @@ def _holder(session: Session, workspace_id: int, contact_id: str, role: str, ema
 
 
 def create_contact(session: Session, workspace_id: int, fields: dict) -> Contact:
+    _non_null(fields, ("email", "external_id", "role"))
     if all(fields.get(name) is None for name in ("email", "external_id", "role")):
         raise parameter_not_found("At least one of email, external_id or role is required", "email")
     role = _check_role(fields["role"]) if fields.get("role") is not None else "user"
@@ -302,9 +303,31 @@ def move_contact_references(session: Session, from_id: str, into_id: str) -> Non
     _move_join_rows(session, ContactCompany, ContactCompany.company_id, from_id, into_id)
     _move_join_rows(session, ContactSubscription, ContactSubscription.subscription_type_id, from_id, into_id)
     session.execute(update(Note).where(Note.contact_id == from_id).values(contact_id=into_id))
-    session.execute(update(DataEvent).where(DataEvent.contact_id == from_id).values(contact_id=into_id))
+    _move_events(session, from_id, into_id)
     _merge_event_summaries(session, from_id, into_id)
+    # Local imports: the inbox domains import contacts.
+    from opencom.conversations.service import move_contact_conversations
+    from opencom.tickets.service import move_contact_tickets
+
+    move_contact_conversations(session, from_id, into_id)
+    move_contact_tickets(session, from_id, into_id)
     session.flush()
+
+
+def _move_events(session: Session, from_id: str, into_id: str) -> None:
+    """Move `from_id`'s events; one `into_id` already has (same name and time) is a repeat."""
+    theirs = DataEvent.__table__.alias("theirs")
+    repeat = (
+        select(theirs.c.id)
+        .where(
+            theirs.c.contact_id == into_id,
+            theirs.c.event_name == DataEvent.event_name,
+            theirs.c.created_at == DataEvent.created_at,
+        )
+        .exists()
+    )
+    session.execute(delete(DataEvent).where(DataEvent.contact_id == from_id, repeat))
+    session.execute(update(DataEvent).where(DataEvent.contact_id == from_id).values(contact_id=into_id))
 
 
 def _move_join_rows(session: Session, model, key, from_id: str, into_id: str) -> None:

@@ -90,7 +90,7 @@ def seed_data_attributes(session: Session, workspace_id: int) -> None:
 
 
 def list_attributes(session: Session, workspace_id: int, model: str | None, include_archived: bool) -> list[DataAttribute]:
-    if model not in (None, "", "contact", "company", "conversation"):
+    if model not in (None, "contact", "company", "conversation"):
         raise parameter_invalid("model must be contact, company or conversation", "model")
     if model == "conversation":
         return []  # no conversation attributes are defined here
@@ -117,8 +117,11 @@ def _required(body: dict, field: str) -> Any:
 
 
 def _optional(body: dict, field: str, kind: type, label: str) -> Any:
-    value = body.get(field)
-    if value is not None and not isinstance(value, kind):
+    """The field's value, None when absent; an explicit null is refused (no field is nullable)."""
+    if field not in body:
+        return None
+    value = body[field]
+    if not isinstance(value, kind):
         raise parameter_invalid(f"{field} must be {label}", field)
     return value
 
@@ -169,7 +172,7 @@ def create_attribute(session: Session, workspace_id: int, admin_id: int | None, 
     description = _optional(body, "description", str, "a string") or ""
     messenger_writable = _optional(body, "messenger_writable", bool, "a boolean")
     options = None
-    if body.get("options") is not None or data_type == LIST_DATA_TYPE:
+    if "options" in body or data_type == LIST_DATA_TYPE:
         if data_type not in ("string", LIST_DATA_TYPE):
             raise parameter_invalid("options can only be given for string attributes", "options")
         options = _options(body.get("options"))
@@ -239,7 +242,7 @@ def update_attribute(session: Session, workspace_id: int, attribute_id: str, bod
     archived = _optional(body, "archived", bool, "a boolean")
     description = _optional(body, "description", str, "a string")
     messenger_writable = _optional(body, "messenger_writable", bool, "a boolean")
-    if body.get("options") is not None:
+    if "options" in body:
         if row.data_type != "string":
             raise parameter_invalid("options can only be given for string attributes", "options")
         row.options = _options(body["options"])

@@ -224,7 +224,10 @@ def create_tag_request(session: Session, workspace_id: int, body: Any, admin_id:
     if "name" not in body:
         raise invalid_tag_parameters()
     name = check_name(body["name"])
-    if body.get("id") is not None:
+    if "id" in body:
+        # `id` is a string or an integer; null names no tag (and does not mean "create").
+        if body["id"] is None or isinstance(body["id"], bool) or not isinstance(body["id"], (str, int)):
+            raise invalid_tag_parameters("id")
         return rename_tag(session, workspace_id, body["id"], name)
     return ensure_tag(session, workspace_id, name, admin_id)
 
