@@ -28,4 +28,4 @@ def upgrade(engine: Engine) -> None:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "heads")  # several domains may add migrations side by side
+        command.upgrade(cfg, "heads")  # "heads": a new domain may branch before it is merged
