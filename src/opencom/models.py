@@ -1,6 +1,6 @@
 """Every table, imported in one place so Alembic and the test suite see the whole schema."""
 
-from opencom.admins.models import ActivityLog, Admin  # noqa: F401
+from opencom.admins.models import ActivityLog, Admin, TeammateId  # noqa: F401
 from opencom.articles.models import Article  # noqa: F401
 from opencom.help_center.models import Collection, HelpCenter  # noqa: F401
 from opencom.companies.models import Company, CompanyTag  # noqa: F401

@@ -37,3 +37,14 @@ def test_unknown_team_is_team_not_found(api):
         response = api.get(f"/teams/{team_id}")
         assert response.status_code == 404
         assert response.json()["errors"] == [{"code": "team_not_found", "message": "Team not found"}]
+
+
+def test_admins_and_teams_never_share_an_id(api, db, workspace):
+    # A ticket assignment names its assignee by id alone, so the two must not collide.
+    with db.transaction() as session:
+        ids = [create_team(session, workspace.id, name=f"T{n}").id for n in range(3)]
+        ids += [create_admin(session, workspace.id, name=f"A{n}", email=f"a{n}@example.com").id for n in range(3)]
+    admin_ids = {a["id"] for a in api.get("/admins").json()["admins"]}
+    team_ids = {t["id"] for t in api.get("/teams").json()["teams"]}
+    assert not admin_ids & team_ids
+    assert len(set(ids)) == 6

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from opencom.teams.service import create_team
+
 import pytest
 
 from opencom.teams.models import Team
@@ -216,8 +218,7 @@ def test_unknown_ticket(api):
 def test_update_state_attributes_assignment_snooze(api, workspace, db, setup):
     ticket = new_ticket(api, setup)
     with db.transaction() as session:
-        team = Team(workspace_id=workspace.id, name="Tier 2", created_at=now())
-        session.add(team)
+        team = create_team(session, workspace.id, name="Tier 2")
     body = {
         "ticket_attributes": {"_default_title_": "Very broken", "_default_description_": "It fails"},
         "state": "in_progress",

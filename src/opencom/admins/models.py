@@ -6,10 +6,28 @@ from sqlalchemy.orm import Mapped, mapped_column
 from opencom.core.db import Base, IdInteger
 
 
+class TeammateId(Base):
+    """One id space for admins and teams.
+
+    Intercom never gives a team an admin's id, and a ticket assignment names its assignee by id
+    alone, so both tables take their ids from here.
+    """
+
+    __tablename__ = "teammate_ids"
+
+    id: Mapped[int] = mapped_column(IdInteger, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(8))  # admin | team
+
+
 class Admin(Base):
     __tablename__ = "admins"
 
-    id: Mapped[int] = mapped_column(IdInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(
+        ForeignKey("teammate_ids.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
     workspace_id: Mapped[int] = mapped_column(
         ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
     )

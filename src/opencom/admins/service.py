@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from opencom.admins.models import ActivityLog, Admin
+from opencom.admins.models import ActivityLog, Admin, TeammateId
 from opencom.core import ids
 from opencom.core.clock import now
 from opencom.core.errors import ApiError, parameter_invalid, parameter_not_found
@@ -26,13 +26,21 @@ def create_admin(
     avatar_url: str | None = None,
 ) -> Admin:
     admin = Admin(
-        workspace_id=workspace_id, name=name, email=email, job_title=job_title, is_owner=is_owner,
+        id=new_teammate_id(session, workspace_id, "admin"), workspace_id=workspace_id, name=name, email=email, job_title=job_title, is_owner=is_owner,
         has_inbox_seat=has_inbox_seat, avatar_url=avatar_url, away_mode_enabled=False,
         away_mode_reassign=False, email_verified=True, created_at=now(),
     )
     session.add(admin)
     session.flush()
     return admin
+
+
+def new_teammate_id(session: Session, workspace_id: int, kind: str) -> int:
+    """An id for a new admin or team, from the id space they share."""
+    teammate = TeammateId(workspace_id=workspace_id, kind=kind)
+    session.add(teammate)
+    session.flush()
+    return teammate.id
 
 
 def list_admins(session: Session, workspace_id: int) -> list[Admin]:

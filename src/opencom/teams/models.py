@@ -3,13 +3,16 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opencom.core.db import Base, IdInteger
+from opencom.core.db import Base
 
 
 class Team(Base):
     __tablename__ = "teams"
 
-    id: Mapped[int] = mapped_column(IdInteger, primary_key=True)
+    # From the id space admins share (opencom.admins.models.TeammateId).
+    id: Mapped[int] = mapped_column(
+        ForeignKey("teammate_ids.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
     workspace_id: Mapped[int] = mapped_column(
         ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
     )

@@ -13,7 +13,9 @@ PRIORITIES = ("primary", "secondary")
 
 
 def create_team(session: Session, workspace_id: int, *, name: str) -> Team:
-    team = Team(workspace_id=workspace_id, name=name, created_at=now())
+    from opencom.admins.service import new_teammate_id  # admins import teams' models
+
+    team = Team(id=new_teammate_id(session, workspace_id, "team"), workspace_id=workspace_id, name=name, created_at=now())
     session.add(team)
     session.flush()
     return team

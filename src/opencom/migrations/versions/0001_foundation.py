@@ -35,6 +35,17 @@ def upgrade() -> None:
     sa.UniqueConstraint('id_code', name=op.f('uq_workspaces_id_code')),
     sqlite_autoincrement=True
     )
+    op.create_table('teammate_ids',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_teammate_ids_workspace_id_workspaces'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_teammate_ids')),
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('teammate_ids', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_teammate_ids_workspace_id'), ['workspace_id'], unique=False)
+
     op.create_table('admins',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -48,9 +59,9 @@ def upgrade() -> None:
     sa.Column('avatar_url', sa.String(length=1024), nullable=True),
     sa.Column('is_owner', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['id'], ['teammate_ids.id'], name=op.f('fk_admins_id_teammate_ids'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_admins_workspace_id_workspaces'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_admins')),
-    sqlite_autoincrement=True
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_admins'))
     )
     with op.batch_alter_table('admins', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_admins_workspace_id'), ['workspace_id'], unique=False)
@@ -70,9 +81,9 @@ def upgrade() -> None:
     sa.Column('workspace_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('created_at', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['id'], ['teammate_ids.id'], name=op.f('fk_teams_id_teammate_ids'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_teams_workspace_id_workspaces'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_teams')),
-    sqlite_autoincrement=True
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_teams'))
     )
     with op.batch_alter_table('teams', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_teams_workspace_id'), ['workspace_id'], unique=False)
@@ -150,6 +161,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_admins_workspace_id'))
 
     op.drop_table('admins')
+    with op.batch_alter_table('teammate_ids', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_teammate_ids_workspace_id'))
+
+    op.drop_table('teammate_ids')
     op.drop_table('workspaces')
     op.drop_table('rate_limit_windows')
     # ### end Alembic commands ###
