@@ -22,7 +22,8 @@ def fts_consistent(db) -> None:
 def test_reset_and_snapshot_keep_search_consistent(api, server, db, workspace):
     collection = ok(api.post("/help_center/collections", json={"name": "Guides"}))
     article = ok(api.post("/articles", json={"title": "Quantum widgets", "author_id": workspace.owner_id,
-                                             "parent_id": collection["id"], "state": "published"}))
+                                             "parent_id": collection["id"], "state": "published",
+                                             "translated_content": {"fr": {"title": "Gadgets quantiques"}}}))
     with make_client(server, None) as control:
         saved = control.get("/_opencom/snapshot", params={"workspace_id": workspace.id}).content
         tables = orjson.loads(saved)["tables"]
@@ -42,4 +43,5 @@ def test_reset_and_snapshot_keep_search_consistent(api, server, db, workspace):
     fts_consistent(db)
     found = ok(api.get("/articles/search", params={"phrase": "quantum"}))
     assert [a["id"] for a in found["data"]["articles"]] == [article["id"]]
+    assert ok(api.get("/articles/search", params={"phrase": "gadgets"}))["total_count"] == 1
     assert ok(api.get(f"/articles/{article['id']}")) == article

@@ -11,14 +11,16 @@ import csv
 import gzip
 import io
 import tempfile
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from opencom.app import create_app
 from opencom.core import jobs
@@ -28,6 +30,7 @@ from opencom.core.settings import Settings
 from opencom.data_export import service
 from opencom.data_export.models import DataExport
 from opencom.data_export.service import CSV_COLUMNS, DOWNLOAD_LIFETIME
+from opencom.testing.spec import load_official_spec
 from tests import support
 
 DAY = 24 * 3600
@@ -340,3 +343,118 @@ def test_a_pending_export_survives_a_restart(idle, idle_api):
             assert export["status"] == "completed"
             assert export["download_url"] == f"{base}/download/content/data/{identifier}"
             assert len(parse(download(base, IDLE_TOKEN, identifier))) >= 1
+
+
+# -- the issue's state effects ------------------------------------------------------------------
+
+
+def description_csv_columns() -> list[str]:
+    spec = load_official_spec()
+    return list(spec["components"]["schemas"]["data_export_csv"]["properties"])
+
+
+def test_the_csv_has_exactly_the_messages_of_the_days_in_the_window(api, server, workspace):
+    """Both bounds' days are whole and inclusive; the columns are the description's data_export_csv."""
+    admin, to = owner_id(api), contact(api, email="window@example.com")["id"]
+    first_day = (clock.now() // DAY - 30) * DAY  # a UTC midnight a month ago (the workspace is in UTC)
+    sent = {}
+    try:
+        for at in (first_day - 1, first_day, first_day + DAY + 12 * 3600, first_day + 2 * DAY - 1, first_day + 2 * DAY):
+            clock.set(at)
+            sent[at] = send(api, admin, to)["id"]
+    finally:
+        clock.reset()
+    # Bounds in the middle of each day: the whole of both days is exported, nothing around them.
+    window = {"created_at_after": first_day + 10 * 3600, "created_at_before": first_day + DAY + 3600}
+    export = wait_for(api, create(api, **window)["job_identifier"])
+    assert export["status"] == "completed", export
+    response = download(server, workspace.token, export["job_identifier"])
+    header, *lines = list(csv.reader(io.StringIO(gzip.decompress(response.content).decode("utf-8"))))
+    assert header == description_csv_columns()
+    assert all(len(line) == len(header) for line in lines)
+    rows = [dict(zip(header, line)) for line in lines]
+    inside = [first_day, first_day + DAY + 12 * 3600, first_day + 2 * DAY - 1]
+    assert [row["ruleset_id"] for row in rows] == [sent[at] for at in inside]
+    assert [int(row["received_at"]) for row in rows] == inside
+
+
+def test_a_cancel_stops_a_running_export_for_good(idle, idle_api):
+    send(idle_api, owner_id(idle_api), contact(idle_api, email="stop@example.com")["id"])
+    identifier = create(idle_api)["job_identifier"]
+    worker = jobs.Worker(idle.db)
+    job = worker.claim()
+    assert ok(idle_api.get(f"/export/content/data/{identifier}"))["status"] == "in_progress"
+    assert ok(idle_api.post(f"/export/cancel/{identifier}"))["status"] == "canceled"
+    worker.run(job)
+    assert worker.run_once() is False  # nothing left to run
+    export = ok(idle_api.get(f"/export/content/data/{identifier}"))
+    assert export == {"job_identifier": identifier, "status": "canceled", "download_url": "", "download_expires_at": ""}
+    error(download(idle.base, IDLE_TOKEN, identifier), 404, "not_found")
+
+
+def job_of(idle, identifier) -> jobs.Job:
+    with idle.db.transaction() as session:
+        job_id = session.scalar(select(DataExport.job_id).where(DataExport.job_identifier == identifier))
+        job = session.get(jobs.Job, job_id)
+        session.expunge(job)
+        return job
+
+
+def test_a_job_whose_process_died_is_resumed_when_its_lease_runs_out(idle, idle_api):
+    send(idle_api, owner_id(idle_api), contact(idle_api, email="lease@example.com")["id"])
+    identifier = create(idle_api)["job_identifier"]
+    # A process claims the job with a one-second lease and dies before finishing it.
+    assert jobs.Worker(idle.db, lease=1).claim() is not None
+    assert ok(idle_api.get(f"/export/content/data/{identifier}"))["status"] == "in_progress"
+    # A restarted server reclaims it once the lease is over and completes it.
+    with support.running_server(create_app(idle_settings(idle.url, jobs_enabled=True))) as base:
+        with support.make_client(base, IDLE_TOKEN) as client:
+            assert wait_for(client, identifier)["status"] == "completed"
+            assert len(parse(download(base, IDLE_TOKEN, identifier))) >= 1  # the idle workspace's messages
+    job = job_of(idle, identifier)
+    assert (job.state, job.attempts, job.locked_by) == (jobs.DONE, 2, None)
+
+
+def test_a_job_whose_last_attempt_died_is_failed_not_stuck(idle, idle_api):
+    identifier = create(idle_api)["job_identifier"]
+    for _ in range(service.MAX_ATTEMPTS):  # every attempt's process died; each lease is already over
+        assert jobs.Worker(idle.db, lease=-1).claim() is not None
+    with support.running_server(create_app(idle_settings(idle.url, jobs_enabled=True))) as base:
+        with support.make_client(base, IDLE_TOKEN) as client:
+            assert wait_for(client, identifier)["status"] == "failed"
+    job = job_of(idle, identifier)
+    assert job.state == jobs.FAILED and "lease expired" in job.last_error
+    assert create(idle_api)["status"] == "pending"  # the slot is free again
+
+
+def test_several_servers_run_each_export_exactly_once(idle, idle_api, monkeypatch):
+    """Exports of several workspaces, two servers with their workers on one database: each export's
+    job is claimed once (attempts == 1) and its file built once."""
+    from opencom.workspaces.service import create_workspace
+
+    built, lock = Counter(), threading.Lock()
+    real_export_file = service.export_file
+
+    def counting(session, export):
+        with lock:
+            built[export.id] += 1
+        time.sleep(0.05)  # long enough for the other server to try the same job
+        return real_export_file(session, export)
+
+    monkeypatch.setattr(service, "export_file", counting)
+    identifiers = []
+    for n in range(6):
+        with idle.db.transaction() as session:
+            token = create_workspace(session, f"Export {n}").token
+        with support.make_client(idle.base, token) as client:
+            send(client, owner_id(client), contact(client, email=f"many{n}@example.com")["id"])
+            identifiers.append((token, create(client)["job_identifier"]))
+    settings = idle_settings(idle.url, jobs_enabled=True)
+    with support.running_server(create_app(settings)) as first, support.running_server(create_app(settings)):
+        for token, identifier in identifiers:
+            with support.make_client(first, token) as client:
+                assert wait_for(client, identifier, timeout=30)["status"] == "completed"
+    for _, identifier in identifiers:
+        job = job_of(idle, identifier)
+        assert (job.state, job.attempts) == (jobs.DONE, 1)
+    assert len(built) == len(identifiers) and set(built.values()) == {1}

@@ -270,6 +270,7 @@ def test_going_live_dates_assignments_and_notifies_once(api, db, workspace, feed
 
 def test_back_to_draft_leaves_the_feed_and_a_silent_relaunch_does_not_notify(api, db, workspace, feed, frozen):
     item = post_item(api, title="t", sender_id=workspace.owner_id, state="live", newsfeed_assignments=[{"newsfeed_id": feed}])
+    assert [i["id"] for i in feed_items(api, feed)["data"]] == [item["id"]]  # live: in its feed
     draft = put_item(api, item["id"], state="draft")
     assert draft["newsfeed_assignments"] == [{"newsfeed_id": feed}]
     assert feed_items(api, feed)["total_count"] == 0

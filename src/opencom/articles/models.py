@@ -35,5 +35,10 @@ class Article(Base):
     # Locale -> {title, description, body, author_id, state, created_at, updated_at} for every
     # locale but the default one.
     translated_content: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The other locales' title / description / body text, one line per locale in locale order,
+    # so full-text search (see search.py) finds an article in any of its languages.
+    translated_titles: Mapped[str] = mapped_column(Text, default="", server_default="")
+    translated_descriptions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    translated_body_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)

@@ -100,6 +100,19 @@ def _apply_locales(session: Session, workspace_id: int, article: Article, at: in
     for locale, given in locales.items():
         merged[locale] = _locale_entry(session, workspace_id, article, merged.get(locale), given, locale, at)
     article.translated_content = merged
+    _index_locales(article)
+
+
+def _index_locales(article: Article) -> None:
+    """The other locales' text for full-text search: one line per locale, in locale order."""
+    entries = [article.translated_content[locale] for locale in sorted(article.translated_content)]
+
+    def lines(text_of) -> str:
+        return "\n".join(" ".join((text_of(entry) or "").split()) for entry in entries)
+
+    article.translated_titles = lines(lambda entry: entry.get("title"))
+    article.translated_descriptions = lines(lambda entry: entry.get("description"))
+    article.translated_body_text = lines(lambda entry: plain_text(entry.get("body") or ""))
 
 
 def _locale_entry(session, workspace_id: int, article: Article, current: dict | None, given: ArticleContent, locale: str, at: int) -> dict:

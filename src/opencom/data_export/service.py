@@ -128,7 +128,7 @@ def _timestamp(body: dict, name: str) -> int:
     value = body.get(name)
     if value is None:
         raise parameter_not_found(f"{name} is a required parameter", name)
-    if isinstance(value, str) and value.strip().isdigit():  # numeric strings count as numbers
+    if isinstance(value, str) and value.isascii() and value.strip().isdigit():  # numeric strings count as numbers
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_TIMESTAMP:
         raise parameter_invalid(f"{name} must be a Unix timestamp (an integer of seconds)", name)

@@ -16,35 +16,42 @@ depends_on = None
 ID = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 
 # SQLite: an external-content FTS5 table over articles, kept in sync by triggers, so that every
-# writer (the API, a reset, a snapshot import) leaves the index consistent.
+# writer (the API, a reset, a snapshot import) leaves the index consistent. It indexes the default
+# locale's columns and the other locales' (translated_*: one line per locale).
+FTS_COLUMNS = 'title, description, body_text, translated_titles, translated_descriptions, translated_body_text'
+NEW_VALUES = ', '.join(f'new.{name}' for name in FTS_COLUMNS.split(', '))
+OLD_VALUES = ', '.join(f'old.{name}' for name in FTS_COLUMNS.split(', '))
 SQLITE_FTS = [
-    """CREATE VIRTUAL TABLE articles_fts USING fts5(
-        title, description, body_text,
+    f"""CREATE VIRTUAL TABLE articles_fts USING fts5(
+        {FTS_COLUMNS},
         content='articles', content_rowid='id',
         tokenize='porter unicode61 remove_diacritics 2')""",
-    """CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
-        INSERT INTO articles_fts(rowid, title, description, body_text)
-        VALUES (new.id, new.title, new.description, new.body_text);
+    f"""CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, {FTS_COLUMNS}) VALUES (new.id, {NEW_VALUES});
     END""",
-    """CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
-        INSERT INTO articles_fts(articles_fts, rowid, title, description, body_text)
-        VALUES ('delete', old.id, old.title, old.description, old.body_text);
+    f"""CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, {FTS_COLUMNS}) VALUES ('delete', old.id, {OLD_VALUES});
     END""",
-    """CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, description, body_text ON articles BEGIN
-        INSERT INTO articles_fts(articles_fts, rowid, title, description, body_text)
-        VALUES ('delete', old.id, old.title, old.description, old.body_text);
-        INSERT INTO articles_fts(rowid, title, description, body_text)
-        VALUES (new.id, new.title, new.description, new.body_text);
+    f"""CREATE TRIGGER articles_fts_update AFTER UPDATE OF {FTS_COLUMNS} ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, {FTS_COLUMNS}) VALUES ('delete', old.id, {OLD_VALUES});
+        INSERT INTO articles_fts(rowid, {FTS_COLUMNS}) VALUES (new.id, {NEW_VALUES});
     END""",
 ]
 
-# PostgreSQL: a GIN expression index; the search query repeats this exact expression
-# (opencom.articles.search.PG_DOCUMENT) so the planner can use it.
+# PostgreSQL: a stored generated tsvector column with a GIN index. Stored, so ranking reads it
+# instead of re-parsing every matching article (ts_rank over a plain expression index
+# re-computes the document for each match). Every locale's title weighs A, description B,
+# body C. The column is PostgreSQL's own, so it is not in the SQLAlchemy metadata:
+# opencom.articles.search.PG_DOCUMENT names it.
 PG_FTS = [
-    """CREATE INDEX ix_articles_fts ON articles USING GIN ((
+    """ALTER TABLE articles ADD COLUMN search_document tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') ||
         setweight(to_tsvector('english'::regconfig, coalesce(description, '')), 'B') ||
-        setweight(to_tsvector('english'::regconfig, coalesce(body_text, '')), 'C')))""",
+        setweight(to_tsvector('english'::regconfig, coalesce(body_text, '')), 'C') ||
+        setweight(to_tsvector('english'::regconfig, coalesce(translated_titles, '')), 'A') ||
+        setweight(to_tsvector('english'::regconfig, coalesce(translated_descriptions, '')), 'B') ||
+        setweight(to_tsvector('english'::regconfig, coalesce(translated_body_text, '')), 'C')) STORED""",
+    "CREATE INDEX ix_articles_fts ON articles USING GIN (search_document)",
 ]
 
 
@@ -100,6 +107,9 @@ def upgrade() -> None:
     sa.Column('author_id', sa.BigInteger(), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('translated_content', sa.JSON(), nullable=False),
+    sa.Column('translated_titles', sa.Text(), server_default='', nullable=False),
+    sa.Column('translated_descriptions', sa.Text(), server_default='', nullable=False),
+    sa.Column('translated_body_text', sa.Text(), server_default='', nullable=False),
     sa.Column('created_at', sa.BigInteger(), nullable=False),
     sa.Column('updated_at', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['help_center_id'], ['help_centers.id'], name=op.f('fk_articles_help_center_id_help_centers'), ondelete='SET NULL'),
