@@ -46,7 +46,7 @@ test-sqlite: $(TEST_STAMP)
 test-postgres: $(TEST_STAMP)
 	OPENCOM_TEST_DB=postgres $(BIN)/pytest $(PYTEST_ARGS)
 
-# The Schemathesis gate with many more generated examples per operation (`make test` runs 10).
+# The Schemathesis gate with many more generated examples per operation (`make test` runs 5).
 CONFORMANCE_EXAMPLES ?= 200
 conformance: $(TEST_STAMP)
 	OPENCOM_TEST_DB=$(if $(filter all,$(DB)),sqlite,$(DB)) OPENCOM_CONFORMANCE_EXAMPLES=$(CONFORMANCE_EXAMPLES) \

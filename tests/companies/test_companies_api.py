@@ -348,6 +348,7 @@ def test_retrieve_by_name_company_id_and_tag(api, db, workspace):
     assert tagged["data"][0]["tags"]["tags"] == [{"type": "tag", "id": str(tag_id), "name": "VIP"}]
     assert api.get("/companies", params={"tag_id": "999999999"}).json()["data"] == []
     assert api.get("/companies", params={"tag_id": "abc"}).json()["data"] == []
+    assert api.get("/companies", params={"tag_id": "²"}).json()["data"] == []  # "²".isdigit(): was a 500
     everything = api.get("/companies").json()
     assert {c["id"] for c in everything["data"]} == {acme["id"], beta["id"]}
     error(api.get("/companies", params={"per_page": "lots"}), 400, "parameter_invalid", "per_page")

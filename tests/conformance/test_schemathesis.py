@@ -10,7 +10,7 @@ state is restored from a control-plane snapshot before each operation, so a DELE
 never empties another's. Generated ids are swapped for seeded ones part of the time (positive
 cases only: `_IdPools`), so requests reach real objects, not only 404s.
 
-Budget: OPENCOM_CONFORMANCE_EXAMPLES fuzzed examples per operation (default 10, derandomized,
+Budget: OPENCOM_CONFORMANCE_EXAMPLES fuzzed examples per operation (default 5, derandomized,
 fixed seed); `make conformance` runs the same tests with many more. See docs/conformance.md.
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import os
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,8 +35,8 @@ from schemathesis import checks as core_checks
 from opencom.testing.spec import SpecMismatch, default_validator, load_patched_spec
 from tests.support import make_client
 
-# The gate covers an operation when every one of its tags is listed here. Adding a domain is one
-# line; conversation and ticket tagging (tagged Tags + Conversations/Tickets) join with their domain.
+# The gate covers an operation when every one of its tags is listed here: every tag of the
+# description, so all 108 operations.
 COVERED_TAGS = (
     "Admins",
     "Teams",
@@ -48,9 +49,19 @@ COVERED_TAGS = (
     "Data Events",
     "Visitors",
     "Tags",
+    "Conversations",
+    "Messages",
+    "Switch",
+    "Tickets",
+    "Ticket Types",
+    "Ticket Type Attributes",
+    "Articles",
+    "Help Center",
+    "News",
+    "Data Export",
 )
 
-EXAMPLES = int(os.environ.get("OPENCOM_CONFORMANCE_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("OPENCOM_CONFORMANCE_EXAMPLES", "5"))
 SEED = 20240210
 
 
@@ -116,10 +127,12 @@ schema.config.seed = SEED
 class _IdPools:
     """Seeded ids by kind, and where each kind goes in generated requests."""
 
-    # A path parameter's kind is the segment before it (`/contacts/{id}` -> contacts);
-    # `contact_id` always names a contact. Subscriptions are subscription types.
+    # A path parameter's kind is the segment before it (`/contacts/{id}` -> contacts) unless its
+    # name says it (`contact_id` always names a contact). Subscriptions are subscription types.
+    PATH_NAMES = {"contact_id": "contacts", "job_identifier": "exports"}
     PATH_ALIASES = {"subscriptions": "subscription_types"}
     QUERY = {
+        ("/articles/search", "help_center_id"): "help_centers",
         ("/visitors", "user_id"): "visitor_user_ids",
         ("/companies", "company_id"): "company_ids",
         ("/companies", "name"): "company_names",
@@ -140,14 +153,41 @@ class _IdPools:
         "dataEventSummaries": {"user_id": "external_ids"},
         "updateVisitor": {"id": "visitors", "user_id": "visitor_user_ids"},
         "convertVisitor": {"visitor.id": "visitors", "visitor.user_id": "visitor_user_ids", "user.id": "contacts"},
+        "attachTagToConversation": {"id": "tags", "admin_id": "admins"},
+        "detachTagFromConversation": {"admin_id": "admins"},
+        "attachTagToTicket": {"id": "tags", "admin_id": "admins"},
+        "detachTagFromTicket": {"admin_id": "admins"},
+        "createConversation": {"from.id": "contacts"},
+        "replyConversation": {"admin_id": "admins", "intercom_user_id": "contacts", "user_id": "external_ids", "email": "emails"},
+        "manageConversation": {"admin_id": "admins", "assignee_id": "admins"},
+        "attachContactToConversation": {
+            "admin_id": "admins", "customer.intercom_user_id": "contacts", "customer.user_id": "external_ids",
+            "customer.email": "emails", "customer.customer.intercom_user_id": "contacts",
+        },
+        "detachContactFromConversation": {"admin_id": "admins"},
+        "redactConversation": {"conversation_id": "conversations", "conversation_part_id": "conversation_parts", "source_id": "sources"},
+        "convertConversationToTicket": {"ticket_type_id": "ticket_types"},
+        "createMessage": {"from.id": "admins", "to.id": "contacts"},
+        "replyTicket": {"admin_id": "admins", "intercom_user_id": "contacts", "user_id": "external_ids", "email": "emails"},
+        "createTicket": {
+            "ticket_type_id": "ticket_types", "contacts[].id": "contacts", "contacts[].external_id": "external_ids",
+            "contacts[].email": "emails", "company_id": "company_ids",
+        },
+        "updateTicket": {"assignment.admin_id": "admins", "assignment.assignee_id": "admins"},
+        "createArticle": {"author_id": "admins", "parent_id": "collections"},
+        "updateArticle": {"author_id": "admins", "parent_id": "collections"},
+        "createCollection": {"help_center_id": "help_centers", "parent_id": "collections"},
+        "updateCollection": {"parent_id": "collections"},
+        "createNewsItem": {"sender_id": "admins", "newsfeed_assignments[].newsfeed_id": "newsfeeds"},
+        "updateNewsItem": {"sender_id": "admins", "newsfeed_assignments[].newsfeed_id": "newsfeeds"},
     }
 
     def __init__(self, pools: dict[str, list[str]]) -> None:
-        self.pools = {kind: ids for kind, ids in pools.items() if ids}
+        self.pools = {kind: [str(i) for i in ids] for kind, ids in pools.items() if ids}
 
     def path_kind(self, template: str, name: str) -> str | None:
-        if name == "contact_id":
-            return "contacts"
+        if name in self.PATH_NAMES:
+            return self.PATH_NAMES[name]
         segments = template.strip("/").split("/")
         before = segments[segments.index("{" + name + "}") - 1]
         return self.PATH_ALIASES.get(before, before)
@@ -194,8 +234,15 @@ def _replaced(values: dict, picked: dict[str, str | None]) -> dict:
     for key, seeded in picked.items():
         if seeded is not None:
             for container, field in _slots(result, key):
-                container[field] = seeded
+                container[field] = _same_type(container[field], seeded)
     return result
+
+
+def _same_type(generated: str | int, seeded: str) -> str | int:
+    """The seeded id as the generated value's type, so a schema-valid value stays valid."""
+    if isinstance(generated, int) and seeded.isascii() and seeded.isdigit():
+        return int(seeded)
+    return seeded
 
 
 POOLS = _IdPools({})
@@ -253,7 +300,10 @@ def _seed(api: httpx.Client, db, workspace_id: int) -> dict[str, list[str]]:
     with db.transaction() as session:
         visitors = [create_visitor(session, workspace_id, name=f"Visitor {n}") for n in range(2)]
         visitors = [(v.id, v.user_id) for v in visitors]
-    return {
+    admins = [a["id"] for a in ok(api.get("/admins"))["admins"]]
+    inbox = _seed_inbox(api, ok, admins[0], users, tags)
+    content = _seed_content(api, ok, admins[0])
+    return inbox | content | {
         "contacts": [c["id"] for c in users + leads],
         "users": [c["id"] for c in users],
         "leads": [c["id"] for c in leads],
@@ -267,10 +317,68 @@ def _seed(api: httpx.Client, db, workspace_id: int) -> dict[str, list[str]]:
         "data_attributes": [str(a["id"]) for a in attributes],
         "subscription_types": [s["id"] for s in subscription_types],
         "segments": [s["id"] for s in ok(api.get("/segments"))["segments"]],
-        "admins": [a["id"] for a in ok(api.get("/admins"))["admins"]],
+        "admins": admins,
         "teams": [t["id"] for t in ok(api.get("/teams"))["teams"]],
         "visitors": [v[0] for v in visitors],
         "visitor_user_ids": [v[1] for v in visitors],
+    }
+
+
+def _seed_inbox(api: httpx.Client, ok, admin_id: str, users: list[dict], tags: list[dict]) -> dict[str, list[str]]:
+    """A conversation with admin and user parts, tagged; a ticket type with an attribute; a ticket."""
+    message = ok(api.post("/conversations", json={"from": {"type": "user", "id": users[1]["id"]}, "body": "Hello there"}))
+    conversation_id = message["conversation_id"]
+    reply = {"message_type": "comment", "body": "Hi!"}
+    ok(api.post(f"/conversations/{conversation_id}/reply", json=reply | {"type": "admin", "admin_id": admin_id}))
+    conversation = ok(api.post(
+        f"/conversations/{conversation_id}/reply", json=reply | {"type": "user", "intercom_user_id": users[1]["id"]},
+    ))
+    ok(api.post(f"/conversations/{conversation_id}/tags", json={"id": tags[1]["id"], "admin_id": admin_id}))
+    ticket_type = ok(api.post("/ticket_types", json={"name": "Bug", "category": "Customer", "description": "Bugs"}))
+    attribute = ok(api.post(
+        f"/ticket_types/{ticket_type['id']}/attributes",
+        json={"name": "severity", "description": "How bad", "data_type": "string"},
+    ))
+    ticket = ok(api.post("/tickets", json={"ticket_type_id": ticket_type["id"], "contacts": [{"id": users[2]["id"]}]}))
+    ok(api.post(f"/tickets/{ticket['id']}/tags", json={"id": tags[1]["id"], "admin_id": admin_id}))
+    return {
+        "conversations": [conversation_id],
+        "conversation_parts": [part["id"] for part in conversation["conversation_parts"]["conversation_parts"]],
+        "sources": [message["id"]],
+        "ticket_types": [ticket_type["id"]],
+        "attributes": [attribute["id"]],
+        "tickets": [ticket["id"]],
+    }
+
+
+def _seed_content(api: httpx.Client, ok, admin_id: str) -> dict[str, list[str]]:
+    """A collection and an article in the default help center; a draft and a live news item; a data export."""
+    help_centers = ok(api.get("/help_center/help_centers"))["data"]
+    collection = ok(api.post("/help_center/collections", json={"name": "Getting started"}))
+    article = ok(api.post("/articles", json={
+        "title": "Welcome", "body": "<p>Hello</p>", "author_id": admin_id, "state": "published",
+        "parent_id": collection["id"], "parent_type": "collection",
+    }))
+    newsfeeds = ok(api.get("/news/newsfeeds"))["data"]
+    news = [
+        ok(api.post("/news/news_items", json={"title": "Coming soon", "sender_id": admin_id})),
+        ok(api.post("/news/news_items", json={
+            "title": "We have news", "body": "<p>News</p>", "sender_id": admin_id, "state": "live",
+            "newsfeed_assignments": [{"newsfeed_id": newsfeeds[0]["id"]}],
+        })),
+    ]
+    export = ok(api.post("/export/content/data", json={"created_at_after": 1700000000, "created_at_before": 1900000000}))
+    deadline = time.monotonic() + 10
+    while export["status"] in ("pending", "in_progress") and time.monotonic() < deadline:
+        time.sleep(0.05)
+        export = ok(api.get(f"/export/content/data/{export['job_identifier']}"))
+    return {
+        "help_centers": [h["id"] for h in help_centers],
+        "collections": [collection["id"]],
+        "articles": [article["id"]],
+        "newsfeeds": [f["id"] for f in newsfeeds],
+        "news_items": [item["id"] for item in news],
+        "exports": [export["job_identifier"]],
     }
 
 
@@ -293,18 +401,27 @@ def seeded(server, db, validator) -> Iterator[tuple[str, bytes, int]]:
 def auth_headers(server, seeded) -> dict[str, str]:
     """Restores the seeded state, then gives the headers every generated request carries."""
     token, snapshot, workspace_id = seeded
-    restored = httpx.post(
-        f"{server}/_opencom/snapshot", params={"workspace_id": workspace_id}, content=snapshot,
-        headers={"Content-Type": "application/json"}, timeout=30,
-    )
-    assert restored.status_code == 200, restored.text
+    # A GET operation changes nothing (undeclared methods on its path are 405), so the state it
+    # leaves is still the seeded one: restoring only after other methods saves ~0.25 s a test.
+    if _STATE["dirty"]:
+        restored = httpx.post(
+            f"{server}/_opencom/snapshot", params={"workspace_id": workspace_id}, content=snapshot,
+            headers={"Content-Type": "application/json"}, timeout=30,
+        )
+        assert restored.status_code == 200, restored.text
+        _STATE["dirty"] = False
     return {"Authorization": f"Bearer {token}"}
+
+
+_STATE = {"dirty": True}
 
 
 @pytest.fixture(scope="module")
 def http_session() -> Iterator[requests.Session]:
-    # One keep-alive connection for every generated request.
+    # One keep-alive connection for every generated request; no proxy lookup in the environment
+    # for each of the ~15,000 requests.
     with requests.Session() as session:
+        session.trust_env = False
         yield session
 
 
@@ -321,6 +438,8 @@ def http_session() -> Iterator[requests.Session]:
     suppress_health_check=list(HealthCheck),
 )
 def test_operation_conforms(case, server, auth_headers, http_session):
+    if case.operation.method.upper() != "GET":
+        _STATE["dirty"] = True
     case.call_and_validate(base_url=server, session=http_session, headers=auth_headers, checks=CHECKS)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from opencom.teams.service import create_team
+
 import base64
 
 import pytest
@@ -208,9 +210,7 @@ def test_snooze_wakes_up_and_assignment(api, workspace, db):
     assert manage(api, workspace, cid, 400, message_type="snoozed")["errors"][0]["field"] == "snoozed_until"
 
     with db.transaction() as session:
-        team = Team(workspace_id=workspace.id, name="Billing", created_at=clock.now())
-        session.add(team)
-        session.flush()
+        team = create_team(session, workspace.id, name="Billing")
         team_id = team.id
     manage(api, workspace, cid, message_type="close", type="admin")
     assigned = manage(api, workspace, cid, message_type="assignment", type="admin", assignee_id=str(workspace.owner_id))
@@ -226,6 +226,8 @@ def test_snooze_wakes_up_and_assignment(api, workspace, db):
     assert manage(api, workspace, cid, 404, message_type="assignment", type="team", assignee_id="999")["errors"][0]["code"] == "assignee_not_found"
     assert manage(api, workspace, cid, 400, message_type="assignment", type="bot", assignee_id="0")["errors"][0]["field"] == "type"
     assert manage(api, workspace, cid, 400, message_type="explode")["errors"][0]["field"] == "message_type"
+    for unhashable in ({}, []):  # was a 500 (a dict looked up in a dict)
+        assert manage(api, workspace, cid, 400, message_type=unhashable)["errors"][0]["field"] == "message_type"
     assert manage(api, workspace, cid, 404, message_type="open", admin_id="777")["errors"][0]["code"] == "admin_not_found"
     assert manage(api, workspace, "12345678", 404, message_type="open")["errors"] == NOT_FOUND
     opened = manage(api, workspace, cid, message_type="open")
@@ -307,7 +309,9 @@ def test_search(api, workspace):
     for body, field in [({"query": {"field": "nope", "operator": "=", "value": 1}}, "query.field"),
                         ({"query": {"field": "created_at", "operator": "~", "value": "1"}}, "query.operator"),
                         ({}, "query"),
-                        ({"query": {"field": "open", "operator": "=", "value": True}, "pagination": {"per_page": 500}}, "pagination.per_page")]:
+                        ({"query": {"field": "open", "operator": "=", "value": True}, "pagination": {"per_page": 500}}, "pagination.per_page"),
+                        ({"query": {"field": "open", "operator": "=", "value": True}, "pagination": {"per_page": None}}, "pagination.per_page"),
+                        ({"query": {"field": "open", "operator": "=", "value": True}, "pagination": False}, "pagination")]:
         assert ok(api.post("/conversations/search", json=body), 400)["errors"][0]["field"] == field
 
 
@@ -326,6 +330,12 @@ def test_participants(api, workspace):
     assert ok(api.post(f"/conversations/{cid}/customers", json={"admin_id": workspace.owner_id, "customer": {"intercom_user_id": "nope"}}), 404)["errors"] == USER_NOT_FOUND
     assert ok(api.post("/conversations/999/customers", json={"admin_id": workspace.owner_id, "customer": {"intercom_user_id": ann["id"]}}), 404)["errors"] == NOT_FOUND
     assert ok(api.post(f"/conversations/{cid}/customers", json={"admin_id": workspace.owner_id}), 400)["errors"][0]["field"] == "customer"
+    # customer (and the nested customer_request) is a oneOf: exactly one identifier, a string
+    for customer, field in [({"intercom_user_id": ann["id"], "customer": {}}, "customer.customer"),
+                            ({"intercom_user_id": ann["id"], "user_id": "p1"}, "customer"),
+                            ({"email": 5}, "customer")]:
+        body = {"admin_id": workspace.owner_id, "customer": customer}
+        assert ok(api.post(f"/conversations/{cid}/customers", json=body), 400)["errors"][0]["field"] == field
 
     removed = ok(api.request("DELETE", f"/conversations/{cid}/customers/{ann['id']}", json={"admin_id": workspace.owner_id}))
     assert [c["id"] for c in removed["customers"]] == [joe["id"], lead["id"]]
@@ -374,6 +384,7 @@ def test_tags(api, workspace):
     shown = ok(api.get(f"/conversations/{cid}"))["tags"]
     assert shown["type"] == "tag.list" and [t["id"] for t in shown["tags"]] == [tag["id"]]
     assert ok(api.post("/conversations/search", json={"query": {"field": "tag_ids", "operator": "IN", "value": [tag["id"]]}}))["total_count"] == 1
+    assert ok(api.post("/conversations/search", json={"query": {"field": "tag_ids", "operator": "=", "value": "²"}}))["total_count"] == 0
     conv_missing = [{"code": "not_found", "message": "Conversation not found"}]
     assert ok(api.post("/conversations/999/tags", json={"id": tag["id"], "admin_id": workspace.owner_id}), 404)["errors"] == conv_missing
     assert ok(api.post(f"/conversations/{cid}/tags", json={"id": "999", "admin_id": workspace.owner_id}), 404)["errors"][0]["code"] == "tag_not_found"
@@ -425,3 +436,41 @@ def test_workspace_isolation(api, workspace, server, validator, db):
 @pytest.mark.parametrize("path", ["/conversations", "/conversations/1"])
 def test_unauthorized(anon, path):
     assert anon.get(path).status_code == 401
+
+
+def test_assignment_shows_in_statistics_and_search(api, workspace):
+    joe = contact(api, email="assign@example.com")
+    _, conv = start(api, joe["id"])
+    _, other = start(api, joe["id"], "Another")
+    cid = conv["id"]
+
+    def found(field, operator, value):
+        body = {"query": {"field": field, "operator": operator, "value": value}}
+        return sorted(c["id"] for c in ok(api.post("/conversations/search", json=body))["conversations"])
+
+    assert found("admin_assignee_id", "=", workspace.owner_id) == []
+    assigned = manage(api, workspace, cid, message_type="assignment", type="admin", assignee_id=str(workspace.owner_id))
+    stats = assigned["statistics"]
+    at = assigned["conversation_parts"]["conversation_parts"][-1]["created_at"]
+    assert stats["count_assignments"] == 1 and stats["first_assignment_at"] == stats["last_assignment_at"] == at
+    assert stats["time_to_assignment"] == at - assigned["created_at"]
+    assert found("admin_assignee_id", "=", workspace.owner_id) == [cid]
+    assert found("admin_assignee_id", "=", str(workspace.owner_id)) == [cid]
+    assert found("admin_assignee_id", "=", None) == [other["id"]]
+    assert found("statistics.count_assignments", ">", 0) == [cid]
+    assert found("statistics.first_assignment_at", "=", at) == [cid]
+    manage(api, workspace, cid, message_type="assignment", type="admin", assignee_id="0")
+    assert found("admin_assignee_id", "=", workspace.owner_id) == []
+    assert found("statistics.count_assignments", "=", 1) == [cid]  # unassigning is not an assignment
+
+
+def test_admin_initiated_source_is_not_redactable(api, workspace, db):
+    from opencom.messages.models import Message
+
+    joe = contact(api, email="outbound@example.com")
+    message, conv = start(api, joe["id"], "mine")
+    with db.transaction() as session:  # as if an admin had sent it (POST /messages)
+        session.get(Message, int(message["id"])).direction = "outbound"
+    error = ok(api.post("/conversations/redact", json={"type": "source", "conversation_id": conv["id"], "source_id": message["id"]}), 400)
+    assert error["errors"][0]["code"] == "conversation_part_not_redactable"
+    assert ok(api.get(f"/conversations/{conv['id']}"))["source"]["redacted"] is False

@@ -183,7 +183,7 @@ def test_unknown_and_standard_attributes_cannot_be_updated(api, db, workspace):
 
     with db.transaction() as session:
         standard = session.scalar(select(DataAttribute.id).where(DataAttribute.workspace_id == workspace.id, DataAttribute.custom.is_(False)))
-    for attribute_id in ("999999999", "abc", str(standard)):
+    for attribute_id in ("999999999", "abc", "²", str(standard)):  # "²".isdigit() was a 500
         response = api.put(f"/data_attributes/{attribute_id}", json={"description": "x"})
         assert response.status_code == 404
         assert error(response) == {"code": "field_not_found", "message": "We couldn't find that data attribute to update"}

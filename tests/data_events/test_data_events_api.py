@@ -172,6 +172,7 @@ def test_invalid_list_queries(api, user):
     assert api.get("/events", params={"type": "user"}).status_code == 400
     assert api.get("/events", params={"type": "user", "user_id": "314159", "summary": "maybe"}).status_code == 400
     assert api.get("/events", params={"type": "user", "user_id": "314159", "since": "soon"}).status_code == 400
+    assert api.get("/events", params={"type": "user", "user_id": "314159", "since": "²"}).status_code == 400  # was a 500
 
 
 def test_post_summaries_adds_to_counts(api, user):

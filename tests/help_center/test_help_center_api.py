@@ -77,8 +77,12 @@ def test_name_is_required(api):
     error(api.post("/help_center/collections", json={"name": 5}), 400, "parameter_invalid")
     error(api.post("/help_center/collections", json={"name": "x" * 256}), 400, "parameter_invalid")
     error(api.post("/help_center/collections", json={"name": "x", "parent_id": "abc"}), 400, "parameter_invalid")
+    error(api.post("/help_center/collections", json={"name": "x", "parent_id": "²"}), 400, "parameter_invalid")
     error(api.post("/help_center/collections", json={"name": "x", "parent_id": 999999}), 400, "parameter_invalid")
     error(api.post("/help_center/collections", json={"name": "x", "help_center_id": 999999}), 400, "parameter_invalid")
+    # name and description are not nullable: an explicit null is refused, not taken as absent
+    for body in ({"name": "x", "description": None}, {"name": None}, {"name": "x", "translated_content": {"en": {"description": None}}}):
+        error(api.post("/help_center/collections", json=body), 400, "parameter_invalid")
     assert api.get("/help_center/collections").json()["total_count"] == 0
 
 

@@ -95,6 +95,7 @@ def test_unknown_contact_and_unknown_type(api, db, workspace):
         api.post(f"/contacts/{contact}/subscriptions", json={"id": "invalid_id", "consent_type": "opt_in"}),
         api.post(f"/contacts/{contact}/subscriptions", json={"id": 99999999, "consent_type": "opt_in"}),
         api.delete(f"/contacts/{contact}/subscriptions/99999999"),
+        api.delete(f"/contacts/{contact}/subscriptions/²"),  # "²".isdigit() is true, int("²") fails
     ):
         assert response.status_code == 404
         assert response.json()["errors"][0] == {"code": "not_found", "message": "Resource Not Found"}

@@ -130,7 +130,7 @@ def test_company_errors(api, db, workspace):
 
 
 def test_find_unknown_tag(api):
-    for tag_id in ("999999", "abc", "99999999999999999999999", "-1"):
+    for tag_id in ("999999", "abc", "99999999999999999999999", "-1", "²"):
         response = api.get(f"/tags/{tag_id}")
         assert response.status_code == 404 and response.json()["errors"] == NOT_FOUND
 

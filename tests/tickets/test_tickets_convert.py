@@ -70,3 +70,24 @@ def test_convert_errors(api):
         assert response.status_code == status, (body, response.text)
         assert response.json()["errors"][0]["code"] == code
     assert api.post("/tickets/search", json={"query": {"field": "open", "operator": "=", "value": True}}).json()["total_count"] == 0
+
+
+def test_converted_conversation_links_its_ticket(api, workspace):
+    contact, conversation_id = start_conversation(api)
+    other = api.post("/conversations", json={"from": {"type": "user", "id": contact["id"]}, "body": "Unrelated"})
+    other_id = other.json()["conversation_id"]
+    ticket = api.post(f"/conversations/{conversation_id}/convert", json={"ticket_type_id": make_type(api, "Customer")["id"]}).json()
+    link = {"type": "ticket", "id": ticket["id"], "category": "Customer"}
+    linked = {"type": "list", "data": [link], "total_count": 1, "has_more": False}
+    conversation = api.get(f"/conversations/{conversation_id}").json()
+    assert conversation["linked_objects"] == linked
+    assert conversation["ticket"] == {**link, "ticket_id": ticket["ticket_id"], "ticket_state": "submitted"}
+    listed = {c["id"]: c for c in api.get("/conversations").json()["conversations"]}
+    assert listed[str(conversation_id)]["linked_objects"] == linked
+    assert listed[str(other_id)]["linked_objects"]["data"] == [] and listed[str(other_id)]["ticket"] is None
+    query = {"field": "id", "operator": "IN", "value": [str(conversation_id), str(other_id)]}
+    found = {c["id"]: c for c in api.post("/conversations/search", json={"query": query}).json()["conversations"]}
+    assert found[str(conversation_id)]["linked_objects"] == linked and found[str(other_id)]["ticket"] is None
+    # the ticket's state change shows through the conversation's reference
+    assert api.put(f"/tickets/{ticket['id']}", json={"state": "in_progress"}).status_code == 200
+    assert api.get(f"/conversations/{conversation_id}").json()["ticket"]["ticket_state"] == "in_progress"

@@ -30,7 +30,7 @@ def _integer(value: Any) -> Any:
     """Whole numbers as JSON integers, integral floats or digit strings (the description's examples send "100")."""
     if isinstance(value, bool):
         raise ValueError("Input should be a valid integer")
-    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+    if isinstance(value, str) and value.isascii() and value.strip().lstrip("+-").isdigit():
         return int(value)
     return value
 

@@ -61,7 +61,7 @@ def has_users() -> ColumnElement[bool]:
 def _tagged(op: str, value: Any) -> ColumnElement[bool]:
     values = value if isinstance(value, list) else [value]
     # Tag ids are digit strings; anything else can match no tag.
-    ids = [int(v) for v in values if isinstance(v, str) and v.isdigit() and len(v) < 19]
+    ids = [int(v) for v in values if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) < 19]
     tagged = sa.exists(
         sa.select(1).where(CompanyTag.company_id == Company.id, CompanyTag.tag_id.in_(ids)).correlate(Company)
     )

@@ -245,7 +245,7 @@ def find_companies(
 
 def tag_filter(workspace_id: int, tag_id: str) -> Any:
     """Companies carrying the tag; an unknown tag id simply matches nothing."""
-    key = int(tag_id) if tag_id.isdigit() and len(tag_id) < 19 else -1
+    key = int(tag_id) if tag_id.isascii() and tag_id.isdigit() and len(tag_id) < 19 else -1
     tagged = (
         select(CompanyTag.company_id)
         .join(Tag, Tag.id == CompanyTag.tag_id)

@@ -97,7 +97,7 @@ def _tag_filter(op: str, value: str | None) -> ColumnElement[bool]:
     """EXISTS a contact_tags row for that tag; `= null` means "has no tag at all"."""
     tagged = sa.exists().where(ContactTag.contact_id == Contact.id)
     if value is not None:
-        if not value.isdigit() or len(value) > 18:
+        if not (value.isascii() and value.isdigit()) or len(value) > 18:
             tagged = sa.false()  # tag ids are integers: no tag has this id
         else:
             tagged = tagged.where(ContactTag.tag_id == int(value))

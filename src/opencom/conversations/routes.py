@@ -63,9 +63,12 @@ def create_conversation(principal: CurrentPrincipal, session: DbSession, body: A
 def search_conversations(principal: CurrentPrincipal, session: DbSession, body: Any = Body(None)):
     if not isinstance(body, dict) or "query" not in body:
         raise parameter_not_found("query is required", "query")
-    pagination = body.get("pagination") or {}
+    pagination = body.get("pagination")
+    pagination = {} if pagination is None else pagination  # null is "no pagination"; false is not an object
     if not isinstance(pagination, dict):
         raise parameter_invalid("pagination must be an object", "pagination")
+    if "per_page" in pagination and pagination["per_page"] is None:  # absent is the default; null is not an integer
+        raise parameter_invalid("pagination.per_page must be an integer", "pagination.per_page")
     per_page = check_per_page(pagination.get("per_page"), default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE,
                               field="pagination.per_page")
     starting_after = pagination.get("starting_after")

@@ -1,7 +1,8 @@
 """Serializers: conversation rows as Intercom's `conversation` JSON, parts, messages.
 
 Everything a page of conversations needs (source messages, participants, tags, teammates, the
-people who wrote) is read in a fixed number of queries, whatever the page size.
+people who wrote, the tickets converted from them) is read in a fixed number of queries, whatever
+the page size.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from opencom.core.pagination import Page
 from opencom.messages.models import Message
 from opencom.tags import service as tags
 from opencom.tags.schemas import tag_json
+from opencom.tickets.models import Ticket
 
 STATISTICS_TIMES = (
     "first_contact_reply_at", "first_assignment_at", "first_admin_reply_at", "first_close_at",
@@ -41,6 +43,7 @@ class Context:
     total_parts: dict[int, int] = field(default_factory=dict)
     admins: dict[int, Admin] = field(default_factory=dict)
     contacts: dict[str, Contact] = field(default_factory=dict)
+    tickets: dict[int, list[Ticket]] = field(default_factory=dict)
 
     def body(self, value: str | None) -> str | None:
         return bodies.plain_text(value) if self.plaintext else value
@@ -68,6 +71,7 @@ def load_context(session: Session, conversations: list[Conversation], workspace_
     )
     for conversation_id, admin_id in rows:
         ctx.teammates[conversation_id].append(admin_id)
+    ctx.tickets = linked_tickets(session, conversations[0].workspace_id, ids)
     if with_parts:
         for conversation in conversations:
             ctx.parts[conversation.id] = recent_parts(session, conversation.id)
@@ -76,12 +80,23 @@ def load_context(session: Session, conversations: list[Conversation], workspace_
     return ctx
 
 
+def linked_tickets(session: Session, workspace_id: int, ids: list[int]) -> dict[int, list[Ticket]]:
+    """The tickets converted from each conversation, oldest first, in one query."""
+    linked: dict[int, list[Ticket]] = {i: [] for i in ids}
+    rows = session.scalars(
+        select(Ticket).where(Ticket.workspace_id == workspace_id, Ticket.conversation_id.in_(ids)).order_by(Ticket.id)
+    )
+    for ticket in rows:
+        linked[ticket.conversation_id].append(ticket)
+    return linked
+
+
 def _load_people(session: Session, ctx: Context) -> None:
     admin_ids = {m.admin_id for m in ctx.messages.values() if m.admin_id is not None}
     contact_ids = {m.author_id for m in ctx.messages.values() if m.author_type in ("user", "lead") and m.author_id}
     for parts in ctx.parts.values():
         for part in parts:
-            if part.author_type == "admin" and part.author_id and part.author_id.isdigit():
+            if part.author_type == "admin" and part.author_id and part.author_id.isascii() and part.author_id.isdigit():
                 admin_ids.add(int(part.author_id))
             elif part.author_type in ("user", "lead") and part.author_id:
                 contact_ids.add(part.author_id)
@@ -98,7 +113,7 @@ def author_json(kind: str, author_id: str | None, ctx: Context) -> dict:
     if kind == "bot":
         return {"type": "bot", "id": "0", "name": "Operator", "email": f"operator+{ctx.workspace_code}@opencom.invalid"}
     if kind == "admin":
-        admin = ctx.admins.get(int(author_id)) if author_id and author_id.isdigit() else None
+        admin = ctx.admins.get(int(author_id)) if author_id and author_id.isascii() and author_id.isdigit() else None
         body = {"type": "admin", "id": author_id, "name": admin.name if admin else None}
         if admin is not None:
             body["email"] = admin.email
@@ -166,10 +181,18 @@ def statistics_json(conversation: Conversation) -> dict:
     return body
 
 
+def ticket_ref_json(ticket: Ticket) -> dict:
+    """The ticket a conversation was converted to. The description only ever shows `ticket: null`,
+    so this is a short reference: the linked object's fields plus the inbox number and state."""
+    return {"type": "ticket", "id": str(ticket.id), "ticket_id": str(ticket.ticket_number),
+            "category": ticket.category, "ticket_state": ticket.state}
+
+
 def conversation_json(conversation: Conversation, ctx: Context, *, with_parts: bool = False) -> dict:
     state = effective_state(conversation, now())
     message = ctx.messages[conversation.message_id]
     teammates = sorted(ctx.teammates.get(conversation.id, []), key=lambda v: (len(v), v))
+    tickets = ctx.tickets.get(conversation.id, [])
     body: dict[str, Any] = {
         "type": "conversation",
         "id": str(conversation.id),
@@ -201,8 +224,13 @@ def conversation_json(conversation: Conversation, ctx: Context, *, with_parts: b
         "teammates": {"type": "admin.list", "teammates": [{"type": "admin", "id": t} for t in teammates]} if teammates else None,
         "custom_attributes": dict(conversation.custom_attributes or {}),
         "topics": {},
-        "ticket": None,
-        "linked_objects": {"type": "list", "data": [], "total_count": 0, "has_more": False},
+        "ticket": ticket_ref_json(tickets[0]) if tickets else None,
+        "linked_objects": {
+            "type": "list",
+            "data": [{"type": "ticket", "id": str(t.id), "category": t.category} for t in tickets],
+            "total_count": len(tickets),
+            "has_more": False,
+        },
     }
     if with_parts:
         parts = ctx.parts.get(conversation.id, [])

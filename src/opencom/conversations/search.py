@@ -57,7 +57,7 @@ def _exists_filter(owner_column, key_column, convert=str):
 
 def _tag_ids(value: Any) -> int:
     text = str(value)
-    return int(text) if text.isdigit() and len(text) < 19 else -1  # no tag has id -1
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else -1  # no tag has id -1
 
 
 def _teammate_filter(op: str, value: Any) -> ColumnElement[bool]:

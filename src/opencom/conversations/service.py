@@ -450,7 +450,7 @@ def manage(session: Session, workspace_id: int, conversation_id: str, body: Any)
         raise parameter_not_found("A request body is required")
     kind = body.get("message_type")
     actions = {"close": _close, "snoozed": _snooze, "open": _open, "assignment": _assign}
-    if kind not in actions:
+    if not isinstance(kind, str) or kind not in actions:  # a list or object is not hashable
         raise _message_type_error(kind, "close, snoozed, open or assignment")
     if kind in ("close", "assignment") and body.get("type") is not None and body.get("type") not in (
         ("admin",) if kind == "close" else ("admin", "team")
@@ -565,6 +565,9 @@ def attach_contact(session: Session, workspace_id: int, conversation_id: str, bo
     customer = body.get("customer")
     if not isinstance(customer, dict):
         raise parameter_not_found("customer is required", "customer")
+    _check_customer_ref(customer, "customer")
+    if customer.get("customer") is not None:  # the nested customer_request: checked, not used
+        _check_customer_ref(customer["customer"], "customer.customer")
     conversation = get_conversation(session, workspace_id, conversation_id, lock=True)
     contact = _customer(session, workspace_id, customer)
     if not _participant(session, conversation.id, contact.id):
@@ -575,6 +578,14 @@ def attach_contact(session: Session, workspace_id: int, conversation_id: str, bo
         session.add(ConversationContact(conversation_id=conversation.id, contact_id=contact.id, position=position, added_at=now()))
         add_part(session, conversation, "participant_added", admin_author(admin) if admin else BOT)
     return participants(session, conversation.id)
+
+
+def _check_customer_ref(value: Any, field: str) -> None:
+    """The description's oneOf: exactly one of intercom_user_id, user_id or email, a string."""
+    keys = ("intercom_user_id", "user_id", "email")
+    named = [key for key in keys if isinstance(value, dict) and isinstance(value.get(key), str)]
+    if len(named) != 1:
+        raise parameter_invalid(f"{field} must name the contact by exactly one of {', '.join(keys)}", field)
 
 
 def _customer(session: Session, workspace_id: int, customer: dict) -> Contact:

@@ -201,7 +201,7 @@ def create_attribute(session: Session, workspace_id: int, admin_id: int | None, 
 def get_custom_attribute(session: Session, workspace_id: int, attribute_id: str) -> DataAttribute:
     """Only custom attributes can be addressed: standard ones have no id in the API."""
     row = None
-    if attribute_id.isdigit() and len(attribute_id) < 19:
+    if attribute_id.isascii() and attribute_id.isdigit() and len(attribute_id) < 19:
         row = session.scalar(
             select(DataAttribute).where(
                 DataAttribute.workspace_id == workspace_id, DataAttribute.id == int(attribute_id),

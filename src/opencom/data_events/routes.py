@@ -51,7 +51,7 @@ def list_data_events(
     if summary:
         return respond(schemas.summary_json(service.summaries(session, contact.id), contact))
     size = check_per_page(per_page, default=15, maximum=150)
-    if since is not None and not since.isdigit():
+    if since is not None and not (since.isascii() and since.isdigit()):
         raise parameter_invalid("since must be a Unix timestamp", "since")
     page = service.list_events(
         session, contact, per_page=size, before=before, since=int(since) if since is not None else None

@@ -44,7 +44,7 @@ def find_contact(session: Session, workspace_id: int, *, id: Any = None, user_id
 
 
 def _timestamp(value: Any, field: str) -> int:
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_TIMESTAMP:
         raise parameter_invalid(f"{field} must be a Unix timestamp", field)

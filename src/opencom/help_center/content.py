@@ -29,7 +29,7 @@ def _id_value(value: Any) -> Any:
     """Ids are declared as strings in some places and integers in others: accept both."""
     if isinstance(value, bool):
         raise ValueError("must be an id (an integer or a string of digits)")
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.isascii() and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int):
         raise ValueError("must be an id (an integer or a string of digits)")

@@ -14,8 +14,9 @@ class GroupContent(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     type: Literal["group_content"] | None = None
-    name: Name | None = None
-    description: LongText | None = None
+    # Not nullable in the description: the default is None, an explicit null is a 400.
+    name: Name = None  # type: ignore[assignment]
+    description: LongText = None  # type: ignore[assignment]
 
 
 GroupTranslatedContent = translated_model("GroupTranslatedContent", GroupContent, "group_translated_content")
@@ -24,8 +25,9 @@ GroupTranslatedContent = translated_model("GroupTranslatedContent", GroupContent
 class CollectionFields(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    name: Name | None = None
-    description: LongText | None = None
+    # Not nullable in the description: the default is None, an explicit null is a 400.
+    name: Name = None  # type: ignore[assignment]
+    description: LongText = None  # type: ignore[assignment]
     translated_content: GroupTranslatedContent | None = None  # type: ignore[valid-type]
     parent_id: IdRef | None = None
     # Not in the 2.10 request schemas; accepted so a client can set what the response shows.

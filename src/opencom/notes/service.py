@@ -68,7 +68,7 @@ def _author(session: Session, workspace_id: int, admin_id: Any, token_admin_id: 
     if admin_id is None:
         return token_admin(session, workspace_id, token_admin_id)
     key = str(admin_id).strip()
-    admin = find_admin(session, workspace_id, key) if key.isdigit() and int(key) <= INT64_MAX else None
+    admin = find_admin(session, workspace_id, key) if key.isascii() and key.isdigit() and int(key) <= INT64_MAX else None
     if admin is None:
         raise not_found()
     return admin
@@ -95,7 +95,7 @@ def list_notes(session: Session, workspace_id: int, contact_id: str, *, page: in
 
 
 def get_note(session: Session, workspace_id: int, note_id: str) -> Note:
-    key = int(note_id) if note_id.isdigit() and 0 < int(note_id) <= INT64_MAX else None
+    key = int(note_id) if note_id.isascii() and note_id.isdigit() and 0 < int(note_id) <= INT64_MAX else None
     note = None
     if key is not None:
         note = session.scalar(select(Note).where(Note.workspace_id == workspace_id, Note.id == key))

@@ -50,7 +50,7 @@ def get_contact(session: Session, workspace_id: int, contact_id: str) -> Contact
 def get_type(session: Session, workspace_id: int, type_id: str | int) -> SubscriptionType:
     key = str(type_id)
     found = None
-    if key.isdigit() and len(key) < 19:
+    if key.isascii() and key.isdigit() and len(key) < 19:
         found = session.scalar(
             select(SubscriptionType).where(SubscriptionType.workspace_id == workspace_id, SubscriptionType.id == int(key))
         )

@@ -59,7 +59,7 @@ def int_id(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and value.isascii() and value.strip().isdigit():
         number = int(value.strip())
     else:
         return None

@@ -1049,6 +1049,29 @@ def _conversation_update_body(spec: dict) -> None:
     _add_property(spec, "update_conversation_request", "custom_attributes", dict(CUSTOM_ATTRIBUTES_REF))
 
 
+@_erratum(
+    "news-item-update-partial",
+    "`PUT /news/news_items/{id}` is a partial update: `title` and `sender_id` are optional",
+    """
+    updateNewsItem reuses `news_item_request`, the create body, whose `title` and `sender_id` are
+    required; an update changes only what it is sent (BEHAVIOUR ambiguity 18, sugg: a partial
+    update), and the description's own update examples resend unchanged fields only because the
+    schema made them. The operation's body now refers to `update_news_item_request`, a copy of
+    `news_item_request` without `required`. Needed by the generators: without it Schemathesis
+    takes an update without `title` for an invalid request the server must refuse.
+    """,
+)
+def _news_item_update_partial(spec: dict) -> None:
+    media = resolve(spec, pointer("paths", "/news/news_items/{id}", "put", "requestBody", "content", "application/json"))
+    _expect(media.get("schema") == {"$ref": "#/components/schemas/news_item_request"}, "updateNewsItem body changed")
+    create = _schema(spec, "news_item_request")
+    _expect(create.get("required") == ["title", "sender_id"], "news_item_request.required changed")
+    update = {k: copy.deepcopy(v) for k, v in create.items() if k != "required"}
+    update["title"] = "Update News Item Request"
+    spec["components"]["schemas"]["update_news_item_request"] = update
+    media["schema"] = {"$ref": "#/components/schemas/update_news_item_request"}
+
+
 # ---------------------------------------------------------------------------------------------
 # Disagreements that are not errata: the example is the one that is wrong, or nothing fails.
 

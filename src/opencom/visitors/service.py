@@ -125,7 +125,7 @@ def _fill_from_visitor(session: Session, contact: Contact, visitor: Visitor, use
             setattr(contact, column, visitor.location[key])
     if contact.last_seen_at is None:
         contact.last_seen_at = visitor.last_request_at
-    if contact.owner_id is None and visitor.owner_id and str(visitor.owner_id).isdigit():
+    if contact.owner_id is None and visitor.owner_id and str(visitor.owner_id).isascii() and str(visitor.owner_id).isdigit():
         contact.owner_id = int(visitor.owner_id)
     carried = acceptable_custom_values(session, contact.workspace_id, "contact", visitor.custom_attributes or {})
     contact.custom_attributes = {**carried, **(contact.custom_attributes or {})}
