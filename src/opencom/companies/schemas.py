@@ -14,16 +14,10 @@ from opencom.core.errors import ApiError
 from opencom.core.pagination import Page
 from opencom.segments.models import Segment
 from opencom.tags.models import Tag
+from opencom.core.fields import no_nul as _no_nul
 
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL characters in text.
-    if "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
-    return value
 
 
 def _integer(value: Any) -> Any:

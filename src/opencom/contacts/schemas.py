@@ -18,29 +18,17 @@ from opencom.core.pagination import Page
 from opencom.core.search import DATE_MAX, DATE_MIN, INT64_MAX, INT64_MIN
 from opencom.notes.models import Note
 from opencom.subscription_types.models import SubscriptionType
+from opencom.core.fields import no_nul as _no_nul, not_bool as _not_bool
 
 INLINE_ITEMS = 10  # nested lists show at most this many items; `url` leads to the rest
 
 # --- request field types -------------------------------------------------------------------------
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL in text, so refuse it up front instead of failing at COMMIT.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
 def _number_to_string(value: Any) -> Any:
     # The examples send client ids as numbers too; a JSON number becomes its decimal string.
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return value
-
-
-def _not_bool(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("must be an integer, not a boolean")
     return value
 
 

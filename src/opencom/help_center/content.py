@@ -4,6 +4,7 @@ and the markers full-text highlighting uses."""
 from __future__ import annotations
 
 import re
+from opencom.core.fields import no_nul as _no_nul
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
@@ -16,13 +17,6 @@ LOCALES = (
     "tr", "vi", "pt-BR", "zh-CN", "zh-TW",
 )
 INT64_MAX = 2**63 - 1
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL in text: refuse it up front instead of failing at COMMIT.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
 
 
 def _id_value(value: Any) -> Any:

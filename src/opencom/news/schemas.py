@@ -9,19 +9,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from opencom.core.pagination import Page
 from opencom.core.search import INT64_MAX
 from opencom.news.models import NewsfeedAssignment, Newsfeed, NewsItem
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL in text, so refuse it up front instead of failing at COMMIT.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-def _not_bool(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("must be an integer, not a boolean")
-    return value
+from opencom.core.fields import no_nul as _no_nul, not_bool as _not_bool
 
 
 def _not_blank(value: str) -> str:

@@ -8,17 +8,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 
 from opencom.core.errors import ApiError
 from opencom.ticket_types.models import TicketType, TicketTypeAttribute
+from opencom.core.fields import no_nul as _no_nul
 
 CATEGORIES = ("Customer", "Back-office", "Tracker")
 DATA_TYPES = ("string", "list", "integer", "decimal", "boolean", "datetime", "files")
 DEFAULT_ICON = "🎟️"
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL in text: refuse it up front instead of failing at COMMIT.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
 
 
 def _name(value: str) -> str:
@@ -41,7 +35,6 @@ def reject_nulls(model: BaseModel, nullable: frozenset[str] = frozenset(), prefi
     for name in model.model_fields_set:
         if getattr(model, name) is None and name not in nullable:
             raise ApiError(400, "parameter_invalid", f"{prefix}{name} must not be null", f"{prefix}{name}")
-
 
 
 class _Partial(BaseModel):

@@ -11,6 +11,7 @@ from opencom.core.handlers import validation_item
 from opencom.core.search import DATE_MAX, DATE_MIN
 from opencom.ticket_types.schemas import reject_nulls
 from opencom.tickets.models import Ticket, TicketPart
+from opencom.core.fields import no_nul as _no_nul, not_bool as _not_bool
 
 STATE_LABELS = {
     "submitted": "Submitted",
@@ -19,18 +20,6 @@ STATE_LABELS = {
     "resolved": "Resolved",
 }
 MAX_ATTACHMENTS = 10
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-def _not_bool(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("must be an integer, not a boolean")
-    return value
 
 
 def _int_to_str(value: Any) -> Any:
