@@ -9,7 +9,6 @@ import base64
 import pytest
 
 from opencom.core.clock import clock
-from opencom.teams.models import Team
 
 NOT_FOUND = [{"code": "not_found", "message": "Resource Not Found"}]
 USER_NOT_FOUND = [{"code": "not_found", "message": "User Not Found"}]

@@ -6,8 +6,6 @@ from opencom.teams.service import create_team
 
 import pytest
 
-from opencom.teams.models import Team
-from opencom.core.clock import now
 
 TICKET_NOT_FOUND = {"code": "ticket_not_found", "message": "Ticket not found"}
 
@@ -151,7 +149,7 @@ def test_bad_attribute_values(api, setup):
     make_attribute(api, tid, name="Shots", data_type="files")
     for attrs, field in BAD_ATTRIBUTE_VALUES_CASES:
         response = new_ticket_error(api, setup, ticket_attributes=attrs)
-        assert response.status_code == 400, (body, response.text)
+        assert response.status_code == 400, (attrs, response.text)
         error = response.json()["errors"][0]
         assert (error["code"], error["field"]) == ("parameter_invalid", field)
         assert api.post("/tickets/search", json={"query": {"field": "open", "operator": "=", "value": True}}).json()["total_count"] == 0
