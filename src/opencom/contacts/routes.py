@@ -21,7 +21,6 @@ from opencom.core.auth import CurrentPrincipal
 from opencom.core.pagination import check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
-from opencom.workspaces.service import get_workspace
 
 router = APIRouter(tags=["Contacts"])
 
@@ -29,14 +28,11 @@ DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 150
 
 
-def _code(session, principal) -> str:
-    return get_workspace(session, principal.workspace_id).id_code
-
 
 @router.post("/contacts")
 def create_contact(body: schemas.CreateContactRequest, principal: CurrentPrincipal, session: DbSession):
     contact = service.create_contact(session, principal.workspace_id, body.given())
-    return respond(schemas.one_contact_json(session, contact, _code(session, principal)))
+    return respond(schemas.one_contact_json(session, contact, principal.workspace_code))
 
 
 @router.get("/contacts")
@@ -52,7 +48,7 @@ def list_contacts(
         per_page=check_per_page(per_page, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE),
         starting_after=starting_after,
     )
-    return respond(schemas.contact_list_json(session, page_, _code(session, principal)))
+    return respond(schemas.contact_list_json(session, page_, principal.workspace_code))
 
 
 @router.post("/contacts/search")
@@ -65,25 +61,25 @@ def search_contacts(body: schemas.SearchRequest, principal: CurrentPrincipal, se
         session, principal.workspace_id, body.query,
         tz=principal.timezone, per_page=per_page, starting_after=pagination.starting_after,
     )
-    return respond(schemas.contact_list_json(session, page, _code(session, principal)))
+    return respond(schemas.contact_list_json(session, page, principal.workspace_code))
 
 
 @router.post("/contacts/merge")
 def merge_contacts(body: schemas.MergeContactsRequest, principal: CurrentPrincipal, session: DbSession):
     contact = service.merge_contacts(session, principal.workspace_id, body.from_, body.into)
-    return respond(schemas.one_contact_json(session, contact, _code(session, principal)))
+    return respond(schemas.one_contact_json(session, contact, principal.workspace_code))
 
 
 @router.get("/contacts/{id}")
 def show_contact(id: str, principal: CurrentPrincipal, session: DbSession):
     contact = service.get_contact(session, principal.workspace_id, id)
-    return respond(schemas.one_contact_json(session, contact, _code(session, principal)))
+    return respond(schemas.one_contact_json(session, contact, principal.workspace_code))
 
 
 @router.put("/contacts/{id}")
 def update_contact(id: str, body: schemas.UpdateContactRequest, principal: CurrentPrincipal, session: DbSession):
     contact = service.update_contact(session, principal.workspace_id, id, body.given())
-    return respond(schemas.one_contact_json(session, contact, _code(session, principal)))
+    return respond(schemas.one_contact_json(session, contact, principal.workspace_code))
 
 
 @router.delete("/contacts/{id}")

@@ -21,7 +21,6 @@ from opencom.core.pagination import check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
 from opencom.tags.schemas import tag_json
-from opencom.workspaces.service import get_workspace
 
 router = APIRouter(tags=["Conversations"])
 
@@ -29,13 +28,10 @@ DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 150
 
 
-def _code(session, principal) -> str:
-    return get_workspace(session, principal.workspace_id).id_code
-
 
 def _one(session, principal, conversation, display_as: str | None = None):
     plaintext = (display_as or "").lower() == "plaintext"
-    return respond(schemas.one_conversation_json(session, conversation, _code(session, principal), plaintext=plaintext))
+    return respond(schemas.one_conversation_json(session, conversation, principal.workspace_code, plaintext=plaintext))
 
 
 @router.get("/conversations")
@@ -50,7 +46,7 @@ def list_conversations(
         per_page=check_per_page(per_page, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE),
         starting_after=starting_after,
     )
-    return respond(schemas.conversation_list_json(session, page, _code(session, principal)))
+    return respond(schemas.conversation_list_json(session, page, principal.workspace_code))
 
 
 @router.post("/conversations")
@@ -76,7 +72,7 @@ def search_conversations(principal: CurrentPrincipal, session: DbSession, body: 
         raise parameter_invalid("pagination.starting_after must be a string", "pagination.starting_after")
     page = service.search_conversations(session, principal.workspace_id, body["query"],
                                         per_page=per_page, starting_after=starting_after)
-    return respond(schemas.conversation_list_json(session, page, _code(session, principal)))
+    return respond(schemas.conversation_list_json(session, page, principal.workspace_code))
 
 
 @router.post("/conversations/redact")

@@ -24,6 +24,7 @@ class Principal:
     token_id: int
     admin_id: int | None
     timezone: str
+    workspace_code: str  # the workspace's id_code: the `workspace_id`/`app_id` objects show
 
 
 def authenticate(db: Database, authorization: str) -> Principal:
@@ -31,7 +32,7 @@ def authenticate(db: Database, authorization: str) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized()
     query = (
-        select(ApiToken.id, ApiToken.workspace_id, ApiToken.admin_id, Workspace.timezone)
+        select(ApiToken.id, ApiToken.workspace_id, ApiToken.admin_id, Workspace.timezone, Workspace.id_code)
         .join(Workspace, Workspace.id == ApiToken.workspace_id)
         .where(ApiToken.token_hash == token_hash(token.strip()))
     )
@@ -39,7 +40,10 @@ def authenticate(db: Database, authorization: str) -> Principal:
         row = conn.execute(query).first()
     if row is None:
         raise unauthorized()
-    return Principal(workspace_id=row.workspace_id, token_id=row.id, admin_id=row.admin_id, timezone=row.timezone)
+    return Principal(
+        workspace_id=row.workspace_id, token_id=row.id, admin_id=row.admin_id, timezone=row.timezone,
+        workspace_code=row.id_code,
+    )
 
 
 def current_principal(request: Request) -> Principal:

@@ -9,28 +9,24 @@ from opencom.core.auth import CurrentPrincipal
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
 from opencom.visitors import schemas, service
-from opencom.workspaces.service import get_workspace
 
 router = APIRouter(tags=["Visitors"])
 
-
-def _app_id(session, workspace_id: int) -> str:
-    return get_workspace(session, workspace_id).id_code
 
 
 @router.get("/visitors")
 def retrieve_visitor(principal: CurrentPrincipal, session: DbSession, user_id: str = Query(...)):
     visitor = service.find_visitor(session, principal.workspace_id, user_id=user_id)
-    return respond(schemas.visitor_json(visitor, _app_id(session, principal.workspace_id)))
+    return respond(schemas.visitor_json(visitor, principal.workspace_code))
 
 
 @router.put("/visitors")
 def update_visitor(body: schemas.UpdateVisitorRequest, principal: CurrentPrincipal, session: DbSession):
     visitor = service.update_visitor(session, principal.workspace_id, body)
-    return respond(schemas.visitor_json(visitor, _app_id(session, principal.workspace_id)))
+    return respond(schemas.visitor_json(visitor, principal.workspace_code))
 
 
 @router.post("/visitors/convert")
 def convert_visitor(body: schemas.ConvertVisitorRequest, principal: CurrentPrincipal, session: DbSession):
     contact = service.convert_visitor(session, principal.workspace_id, body)
-    return respond(one_contact_json(session, contact, _app_id(session, principal.workspace_id)))
+    return respond(one_contact_json(session, contact, principal.workspace_code))
