@@ -136,17 +136,14 @@ def test_reset_keeps_the_owner_name_and_every_token(api, control, db, workspace)
         assert ok(other.get("/me"))["id"] == ok(api.get("/me"))["id"]
 
 
-def test_reset_is_fast_with_a_few_hundred_objects(api, control, db, workspace):
-    _fill(db, workspace.id, contacts=300, companies=50, tags=20)
-    assert ok(api.get("/contacts"))["total_count"] == 300
-    timings = []
+def test_reset_empties_a_workspace_of_a_few_hundred_objects_again_and_again(api, control, db, workspace):
+    # How fast a reset is gets measured by `make bench` (benchmarks/), not asserted here.
     for _ in range(3):
-        started = time.perf_counter()
-        ok(control.post("/_opencom/reset", json={"workspace_id": workspace.id}))
-        timings.append(time.perf_counter() - started)
         _fill(db, workspace.id, contacts=300, companies=50, tags=20)
-    print(f"reset with ~700 rows: {', '.join(f'{t * 1000:.0f} ms' for t in timings)}")
-    assert min(timings) < 0.25  # the target is 50 ms on SQLite; leave room for slow CI machines
+        assert ok(api.get("/contacts"))["total_count"] == 300
+        ok(control.post("/_opencom/reset", json={"workspace_id": workspace.id}))
+        assert ok(api.get("/contacts"))["total_count"] == 0
+        assert ok(api.get("/companies"))["total_count"] == 0
 
 
 def _fill(db, workspace_id: int, *, contacts: int, companies: int, tags: int) -> None:

@@ -267,10 +267,8 @@ def test_the_worker_thread_runs_a_job_soon_after_the_enqueue_commits(db, workspa
     worker.start()
     try:
         time.sleep(0.1)  # let the thread reach its wait
-        started = time.monotonic()
         enqueue(db, workspace_id, "test.thread")
-        assert ran.wait(5)
-        assert time.monotonic() - started < 2
+        assert ran.wait(5)  # well before the 30-s poll: the commit woke the worker
     finally:
         worker.stop()
     for _ in range(50):  # the outcome commits just after the handler returns

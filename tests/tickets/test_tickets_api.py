@@ -264,8 +264,8 @@ UPDATE_BAD_INPUT_CASES = [
         ({"open": None}, 400, "parameter_invalid", "open"),
         ({"assignment": {"assignee_id": None}}, 400, "parameter_invalid", "assignment.assignee_id"),
         ({"ticket_attributes": {"Nope": 1}}, 400, "parameter_invalid", "ticket_attributes.Nope"),
-        ({"assignment": {"admin_id": "123", "assignee_id": "0"}}, 404, "assignee_not_found", None),
-        ({"assignment": {"assignee_id": "456"}}, 404, "assignee_not_found", None),
+        ({"assignment": {"admin_id": "987654321", "assignee_id": "0"}}, 404, "assignee_not_found", None),
+        ({"assignment": {"assignee_id": "987654322"}}, 404, "assignee_not_found", None),
         ({"assignment": {"assignee_id": "99999999999999999999999"}}, 404, "assignee_not_found", None),
     ]
 

@@ -42,6 +42,7 @@ class TokenCreate(Body):
 
 
 class ClockChange(Body):
+    workspace_id: WorkspaceId | None = None  # None: the process clock
     freeze: StrictBool | None = None
     at: Annotated[Seconds, Field(ge=0)] | None = None
     advance: Seconds | None = None

@@ -10,7 +10,7 @@ from opencom.admins.models import Admin
 from opencom.control import sequences
 from opencom.control.tables import DATA, KEPT_KIND, TRANSIENT_KIND, clear, tables_of
 from opencom.core import ids
-from opencom.core.clock import clock
+from opencom.core.clock import FOLLOWS_BASE, ClockState, clock, stored_clock
 from opencom.core.errors import not_found, parameter_invalid
 from opencom.core.models import RateLimitWindow
 from opencom.core.settings import Settings
@@ -27,9 +27,14 @@ def apply_seed(settings: Settings, workspace_id: int | None = None) -> None:
 
     A reset of one workspace seeds with the seed and the workspace id: other workspaces still
     hold the ids the plain seed made, and restarting that sequence would make them again.
+    At app start and on a full reset the process clock also stops at OPENCOM_SEED_EPOCH:
+    ids embed the time and rows carry timestamps, so a running clock would differ run to run.
     """
-    if settings.seed is not None:
-        ids.seed(settings.seed if workspace_id is None else f"{settings.seed}/workspace/{workspace_id}")
+    if settings.seed is None:
+        return
+    ids.seed(settings.seed if workspace_id is None else f"{settings.seed}/workspace/{workspace_id}")
+    if workspace_id is None and settings.seed_epoch != "real":
+        clock.freeze(settings.seed_epoch)
 
 
 def get_workspace(session: Session, workspace_id: int) -> Workspace:
@@ -67,8 +72,10 @@ def reset(session: Session, settings: Settings, workspace_id: int | None) -> lis
         clear(session, None, DATA, TRANSIENT_KIND)
         session.execute(delete(RateLimitWindow))
         sequences.restart(session, [entry.table for entry in tables_of(DATA)])
+        clock.reset()  # the process clock as at start: real time, or (seed) frozen at the epoch
     else:
         clear(session, workspace_id, DATA, TRANSIENT_KIND)
+    _store_clock(session, [ws.id for ws in workspaces], FOLLOWS_BASE)
     apply_seed(settings, workspace_id)
     for workspace in workspaces:
         name, email = owners[workspace.id]
@@ -131,6 +138,10 @@ def new_token(session: Session, workspace_id: int, name: str) -> str:
 # -- clock -----------------------------------------------------------------------------------
 
 
+# Without a workspace id these act on the process clock (this process's memory); with one, on
+# the workspace's clock, stored on its row so that every server process reads the same.
+
+
 def change_clock(*, reset: bool, freeze: bool | None, at: float | None, advance: float | None) -> None:
     """Applied in this order: back to real time, run/stop, jump to `at`, move by `advance`."""
     if reset:
@@ -146,4 +157,45 @@ def change_clock(*, reset: bool, freeze: bool | None, at: float | None, advance:
 
 
 def clock_state() -> dict:
-    return {"now": clock.now(), "time": clock.time(), "frozen": clock.frozen}
+    return {"now": clock.process_now(), "time": clock.process_time(), "frozen": clock.frozen}
+
+
+def change_workspace_clock(session: Session, workspace_id: int, *, reset: bool, freeze: bool | None,
+                           at: float | None, advance: float | None) -> dict:
+    """As change_clock, on the workspace's clock; its base is the process clock, so `reset`
+    makes the workspace follow the process clock again."""
+    workspace = get_workspace(session, workspace_id)
+    state = stored_clock(workspace.clock_frozen_at, workspace.clock_offset)
+    base = clock.process_time()
+    if reset:
+        state = FOLLOWS_BASE
+    if freeze is False:
+        state = state.unfreeze(base)
+    if freeze:
+        state = state.freeze(base)
+    if at is not None:
+        state = state.set(base, at)
+    if advance:
+        state = state.advance(advance)
+    _store_clock(session, [workspace_id], state)
+    return _workspace_clock_json(workspace_id, state)
+
+
+def workspace_clock_state(session: Session, workspace_id: int) -> dict:
+    workspace = get_workspace(session, workspace_id)
+    return _workspace_clock_json(workspace_id, stored_clock(workspace.clock_frozen_at, workspace.clock_offset))
+
+
+def _workspace_clock_json(workspace_id: int, state: ClockState) -> dict:
+    now = state.at(clock.process_time())
+    return {
+        "workspace_id": workspace_id, "now": int(now), "time": now,
+        # A workspace clock that only shifts a frozen process clock stands still too.
+        "frozen": state.frozen or clock.frozen,
+        "follows_process_clock": state.follows_base,
+    }
+
+
+def _store_clock(session: Session, workspace_ids: list[int], state: ClockState) -> None:
+    values = {"clock_frozen_at": state.frozen_at, "clock_offset": state.offset}
+    session.execute(update(Workspace).where(Workspace.id.in_(workspace_ids)).values(**values).execution_options(synchronize_session=False))

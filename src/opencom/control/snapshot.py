@@ -30,6 +30,8 @@ FORMAT = 1
 # Workspace fields an import applies. is_default stays: which workspace is the server's default
 # is not part of its data. id_code is applied only when no other workspace uses it.
 IMPORTED_WORKSPACE_FIELDS = ("id_code", "name", "region", "timezone", "identity_verification", "created_at")
+# The workspace's clock is control state, not data: a snapshot neither carries nor restores it.
+UNEXPORTED_WORKSPACE_FIELDS = ("id", "clock_frozen_at", "clock_offset")
 ID_CHUNK = 500  # ids per IN (...) list when looking for conflicts
 
 
@@ -39,7 +41,7 @@ def dump(document: dict) -> bytes:
 
 
 def export_workspace(session: Session, workspace: Workspace) -> dict:
-    fields = {str(c.name): getattr(workspace, c.key) for c in Workspace.__table__.columns if c.name != "id"}
+    fields = {str(c.name): getattr(workspace, c.key) for c in Workspace.__table__.columns if c.name not in UNEXPORTED_WORKSPACE_FIELDS}
     tables = {str(entry.table.name): list(_rows(session, entry, workspace.id)) for entry in tables_of(DATA)}
     return {"opencom_snapshot": FORMAT, "workspace": fields, "tables": tables}
 

@@ -4,8 +4,10 @@ A table belongs to a workspace when it has a `workspace_id` column, or hangs off
 through a foreign key (join tables such as contact_tags or team_memberships). The metadata can't
 say what a table is *for*, so a few tables are named here:
 
-- KEPT: the workspace's tokens survive a reset and are never in a snapshot;
-- TRANSIENT: per-workspace state (open scrolls) that a reset or an import empties, never exported;
+- KEPT: the workspace's tokens and webhook subscriptions (configuration) survive a reset and
+  are never in a snapshot;
+- TRANSIENT: per-workspace state (open scrolls, the request journal, webhook deliveries and
+  their log) that a reset or an import empties, never exported;
 - GLOBAL: tables that are not workspace data at all (rate-limit windows are keyed by token).
 
 Every other workspace table is data: emptied by a reset, exported and imported by snapshots.
@@ -25,9 +27,9 @@ import opencom.models  # noqa: F401  (registers every table on the metadata)
 from opencom.core.db import Base
 
 WORKSPACES = "workspaces"
-KEPT = frozenset({"api_tokens"})
-TRANSIENT = frozenset({"scroll_cursors"})
-GLOBAL = frozenset({"rate_limit_windows"})
+KEPT = frozenset({"api_tokens", "webhook_subscriptions"})
+TRANSIENT = frozenset({"scroll_cursors", "journal_entries", "webhook_deliveries", "webhook_attempts"})
+GLOBAL = frozenset({"rate_limit_windows", "journal_marks"})
 
 DATA, TRANSIENT_KIND, KEPT_KIND = "data", "transient", "kept"
 

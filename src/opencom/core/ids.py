@@ -57,6 +57,11 @@ def app_code() -> str:
     return "".join(_rng.choice(string.ascii_lowercase + string.digits) for _ in range(8))
 
 
+def choice(options):
+    """A random pick that follows OPENCOM_SEED like the ids (visitor pseudonyms)."""
+    return _rng.choice(options)
+
+
 def new_token() -> str:
     # Tokens must stay unguessable even when ids are seeded, so they always use the OS source.
     return secrets.token_urlsafe(40)

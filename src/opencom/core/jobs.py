@@ -24,6 +24,8 @@ the job's completion land together. Handlers must be idempotent enough to run tw
 run out under a slow handler) and should finish well within the lease.
 
 Times are integer Unix seconds from core.clock, so a frozen or shifted clock moves job times too.
+The queue's times (run_after, leases) are on the process clock; a handler runs on the clock of
+its job's workspace, like a request of that workspace.
 Only registered kinds are claimed: a process that doesn't know a kind leaves its jobs to others.
 """
 
@@ -42,8 +44,9 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, and_, event, or_, select, update
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
-from opencom.core.clock import clock
+from opencom.core.clock import FOLLOWS_BASE, ClockState, clock, stored_clock
 from opencom.core.db import Base, Database, IdInteger
+from opencom.workspaces.models import Workspace
 
 log = logging.getLogger("opencom.jobs")
 
@@ -120,7 +123,9 @@ def unregister(kind: str) -> None:
 
 def enqueue(session: Session, workspace_id: int, kind: str, payload: dict[str, Any], run_after: int | None = None) -> Job:
     """Add a job in the caller's transaction; it becomes visible (and runs) once that commits."""
-    now = clock.now()
+    # The queue's own times are on the process clock: a workspace clock set in the future
+    # would otherwise leave its jobs waiting for a day that never comes to the worker.
+    now = clock.process_now()
     job = Job(workspace_id=workspace_id, kind=kind, payload=payload, state=QUEUED, attempts=0,
               run_after=now if run_after is None else run_after, created_at=now, updated_at=now)
     session.add(job)
@@ -133,7 +138,7 @@ def cancel(session: Session, job_id: int) -> bool:
     """Cancel a job nobody has claimed yet; False when it is running or finished."""
     result = session.execute(
         update(Job).where(Job.id == job_id, Job.state == QUEUED)
-        .values(state=CANCELED, updated_at=clock.now())
+        .values(state=CANCELED, updated_at=clock.process_now())
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -191,7 +196,7 @@ class Worker:
     # -- one job ---------------------------------------------------------------------------
 
     def claim(self, now: int | None = None) -> ClaimedJob | None:
-        now = clock.now() if now is None else now
+        now = clock.process_now() if now is None else now
         if not _kinds:
             return None
         # A cheap read first: an idle poll then never takes SQLite's write lock.
@@ -228,7 +233,7 @@ class Worker:
             self._give_up(job, kind, "the job's lease expired on its last attempt", now)
             return
         try:
-            with self.db.transaction(write=True) as session:
+            with self.db.transaction(write=True) as session, clock.workspace(_workspace_clock(session, job)):
                 kind.handler(session, job)
                 if not _settle(session, job, now, state=DONE, last_error=None):
                     raise _LeaseLost
@@ -243,7 +248,7 @@ class Worker:
                 self._retry(job, error, now)
 
     def _retry(self, job: ClaimedJob, error: str, now: int | None) -> None:
-        later = (clock.now() if now is None else now) + backoff(job.attempts)
+        later = (clock.process_now() if now is None else now) + backoff(job.attempts)
         with self.db.transaction(write=True) as session:
             _settle(session, job, now, state=QUEUED, run_after=later, last_error=error)
 
@@ -252,7 +257,7 @@ class Worker:
             if not _settle(session, job, now, state=FAILED, last_error=error) or kind.on_failure is None:
                 return
             try:
-                with session.begin_nested():
+                with session.begin_nested(), clock.workspace(_workspace_clock(session, job)):
                     kind.on_failure(session, job, error)
             except Exception:  # the job stays failed even when its hook breaks
                 log.exception("job %s (%s): on_failure hook failed", job.id, job.kind)
@@ -296,12 +301,20 @@ class Worker:
                 self._wake.wait(self.poll_interval)
 
 
+def _workspace_clock(session: Session, job: ClaimedJob) -> ClockState:
+    """The clock of the job's workspace: its handler's timestamps follow it, as a request's do."""
+    row = session.execute(
+        select(Workspace.clock_frozen_at, Workspace.clock_offset).where(Workspace.id == job.workspace_id)
+    ).first()
+    return FOLLOWS_BASE if row is None else stored_clock(row.clock_frozen_at, row.clock_offset)
+
+
 def _settle(session: Session, job: ClaimedJob, now: int | None, **values: Any) -> bool:
     """Record the outcome of this attempt, if the job is still ours (same worker, same attempt)."""
     result = session.execute(
         update(Job)
         .where(Job.id == job.id, Job.state == RUNNING, Job.locked_by == job.worker, Job.attempts == job.attempts)
-        .values(locked_by=None, locked_until=None, updated_at=clock.now() if now is None else now, **values)
+        .values(locked_by=None, locked_until=None, updated_at=clock.process_now() if now is None else now, **values)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1

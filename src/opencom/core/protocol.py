@@ -14,6 +14,7 @@ import math
 import threading
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import anyio
 from sqlalchemy import delete
@@ -27,6 +28,9 @@ from opencom.core.db import Database
 from opencom.core.errors import ApiError, error_body
 from opencom.core.models import RateLimitWindow
 from opencom.core.responses import JSONResponse
+
+if TYPE_CHECKING:
+    from opencom.control.journal import Journal
 
 log = logging.getLogger("opencom")
 
@@ -122,10 +126,11 @@ class RateLimiter:
 
 
 class ProtocolMiddleware:
-    def __init__(self, app: ASGIApp, db: Database, rate_limiter: RateLimiter | None) -> None:
+    def __init__(self, app: ASGIApp, db: Database, rate_limiter: RateLimiter | None, journal: Journal | None = None) -> None:
         self.app = app
         self.db = db
         self.rate_limiter = rate_limiter
+        self.journal = journal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -136,6 +141,10 @@ class ProtocolMiddleware:
         state["request_id"] = request_id
         extra_headers = [(b"x-request-id", request_id.encode())]
         started = False
+        # The control plane's request journal (control/journal.py): None when off or not journaled.
+        capture = self.journal.capture(scope, request_id) if self.journal is not None else None
+        if capture is not None:
+            receive, send = capture.wrap(receive, send)
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
@@ -151,7 +160,11 @@ class ProtocolMiddleware:
                 rate = await anyio.to_thread.run_sync(self._admit, scope, state)
                 if rate is not None:
                     extra_headers += [(k.lower().encode(), v.encode()) for k, v in rate.headers().items()]
-            await self.app(scope, receive, send_with_headers)
+            # The workspace's own clock for everything the request reads the time for (a
+            # context variable: FastAPI's threadpool copies it into sync routes).
+            principal = state.get("principal")
+            with clock.workspace(principal.clock if principal is not None else None):
+                await self.app(scope, receive, send_with_headers)
         except ApiError as error:
             await self._send_error(scope, receive, send_with_headers, request_id, error)
         except Exception:
@@ -160,6 +173,9 @@ class ProtocolMiddleware:
                 raise
             error = ApiError(500, "server_error", "An unexpected error occurred. Request id: " + request_id)
             await self._send_error(scope, receive, send_with_headers, request_id, error)
+        finally:
+            if capture is not None:
+                capture.finish(state)
 
     def _admit(self, scope: Scope, state: dict) -> RateState | None:
         """Authenticate, count the call, check the version; raise ApiError to refuse."""
@@ -168,7 +184,8 @@ class ProtocolMiddleware:
         state["principal"] = principal
         rate = None
         if self.rate_limiter is not None:
-            allowed, rate = self.rate_limiter.hit(f"token:{principal.token_id}")
+            with clock.workspace(principal.clock):  # rate-limit windows follow the workspace's clock
+                allowed, rate = self.rate_limiter.hit(f"token:{principal.token_id}")
             if not allowed:
                 raise ApiError(429, "rate_limit_exceeded", "You have exceeded the rate limit. Please try again later.", headers=rate.headers())
         version = headers.get(b"intercom-version")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session
 from opencom.contacts.models import Contact
 from opencom.core.clock import now
 from opencom.core.errors import ApiError, not_found, parameter_invalid, parameter_not_found
-from opencom.core.ids import hex_id, new_uuid
+from opencom.core.ids import choice, hex_id, new_uuid
 from opencom.data_attributes.service import acceptable_custom_values
 from opencom.visitors.models import Visitor
 from opencom.visitors.schemas import ConvertVisitorRequest, UpdateVisitorRequest
@@ -55,7 +54,7 @@ def create_visitor(session: Session, workspace_id: int, *, name: str | None = No
     moment = now()
     visitor = Visitor(
         id=hex_id(), workspace_id=workspace_id, user_id=new_uuid(), anonymous=True, email=email, name=name,
-        pseudonym=f"{random.choice(COLOURS)} {random.choice(ANIMALS)}", session_count=0,
+        pseudonym=f"{choice(COLOURS)} {choice(ANIMALS)}", session_count=0,
         unsubscribed_from_emails=False, marked_email_as_spam=False, has_hard_bounced=False,
         created_at=moment, updated_at=moment, remote_created_at=moment, signed_up_at=moment,
         location={}, custom_attributes={},

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, Double, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opencom.core.db import Base, IdInteger
@@ -17,6 +17,10 @@ class Workspace(Base):
     identity_verification: Mapped[bool] = mapped_column(Boolean, default=False)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[int] = mapped_column(BigInteger)
+    # The workspace's own clock on top of the process clock (core.clock.ClockState): stopped at
+    # clock_frozen_at, or moved by clock_offset seconds. NULL and 0: it follows the process clock.
+    clock_frozen_at: Mapped[float | None] = mapped_column(Double, nullable=True)
+    clock_offset: Mapped[float] = mapped_column(Double, default=0.0, server_default="0")
 
 
 class ApiToken(Base):
