@@ -53,6 +53,14 @@ def _workspace_id(session, workspace: int | None, prepared) -> int:
     return workspace
 
 
+def uvicorn_options() -> dict[str, str]:
+    """uvloop and httptools when installed (they are dependencies): the fastest loop and parser."""
+    import importlib.util
+
+    has = importlib.util.find_spec
+    return {"loop": "uvloop" if has("uvloop") else "asyncio", "http": "httptools" if has("httptools") else "h11"}
+
+
 @app.command()
 def serve(
     host: Annotated[Optional[str], typer.Option(help="Overrides OPENCOM_HOST.")] = None,
@@ -65,22 +73,44 @@ def serve(
 
     settings = _settings(database_url)
     host, port = host or settings.host, port or settings.port
-    db, prepared = _database(settings.database_url)
-    db.dispose()
-    err.print(f"Opencom serving [bold]{prepared.workspace_name}[/bold] on [bold]http://{host}:{port}[/bold]")
-    if prepared.token:
-        err.print(f"Access token: [bold]{prepared.token}[/bold]")
+    if workers > 1:
+        # The supervisor only watches the workers: preparing the database in a child process
+        # keeps SQLAlchemy, Alembic and every model out of it (~50 MB less RSS in all).
+        workspace_name, token = _in_child_process(_prepare, settings.database_url)
+    else:
+        workspace_name, token = _prepare(settings.database_url)
+    err.print(f"Opencom serving [bold]{workspace_name}[/bold] on [bold]http://{host}:{port}[/bold]")
+    if token:
+        err.print(f"Access token: [bold]{token}[/bold]")
     else:
         err.print("Access token: stored hashed; make a new one with `opencom token create`.")
     # Workers import the app from the environment, so hand them the effective settings.
     os.environ["OPENCOM_DATABASE_URL"] = settings.database_url
+    options = dict(host=host, port=port, log_level=settings.log_level, access_log=False, **uvicorn_options())
     if workers > 1:
-        uvicorn.run("opencom.app:create_app_from_env", factory=True, host=host, port=port,
-                    workers=workers, log_level=settings.log_level, access_log=False)
+        os.environ["OPENCOM_SERVE_PREPARED"] = "1"  # opencom.app.PREPARED_ENV: workers skip migrating
+        # glibc gives each thread that mallocs (SQLite's page caches, in the threadpool) its own
+        # arena, up to 8 per core, and freed memory stays in them: two keep RSS down.
+        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+        uvicorn.run("opencom.app:create_app_from_env", factory=True, workers=workers, **options)
     else:
         from opencom.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level, access_log=False)
+        uvicorn.run(create_app(settings), **options)
+
+
+def _prepare(database_url: str) -> tuple[str, str | None]:
+    """Migrate and bootstrap; the default workspace's name and its new token (if any)."""
+    db, prepared = _database(database_url)
+    db.dispose()
+    return prepared.workspace_name, prepared.token
+
+
+def _in_child_process(function, *args):
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(function, args)
 
 
 @app.command()
@@ -363,6 +393,48 @@ def help_center_create(
             err.print(f"[red]{exc.field or 'help center'}: {exc.message}[/red]")
             raise typer.Exit(1) from None
         typer.echo(created.id)
+
+
+@app.command()
+def seed(
+    contacts: Annotated[int, typer.Option(help="Contacts to add (users and leads).")] = 0,
+    companies: Annotated[int, typer.Option(help="Companies to add (contacts are attached to them).")] = 0,
+    conversations: Annotated[int, typer.Option(help="Conversations to add, started by the new contacts.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives the same data.")] = 0,
+    batch_size: Annotated[int, typer.Option(help="Contacts (or companies) per batch: a transaction each, except for big seeds (one in all).")] = 10_000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")] = False,
+    workspace: WorkspaceId = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Fill a workspace with realistic, deterministic data in bulk (seeding again appends)."""
+    import resource
+    from contextlib import nullcontext
+
+    from opencom.seeding.progress import RichReporter
+    from opencom.seeding.service import SeedError, seed_workspace
+
+    db, prepared = _database(database_url)
+    with db.transaction(write=False) as session:
+        workspace_id = _workspace_id(session, workspace, prepared)
+    reporter = None if quiet else RichReporter(err)
+    try:
+        with reporter or nullcontext():
+            result = seed_workspace(db, workspace_id, contacts=contacts, companies=companies, conversations=conversations,
+                                    seed=seed, batch_size=batch_size, reporter=reporter)
+    except SeedError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    if not quiet:
+        rows = ", ".join(f"{count} {table}" for table, count in result.rows.items() if count)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        err.print(f"Seeded workspace {workspace_id} in {result.seconds:.1f}s (peak RSS {peak:.0f} MB): {rows or 'nothing'}", soft_wrap=True)
+
+
+from opencom.webhooks.cli import webhook_app  # noqa: E402  (its commands import cli helpers lazily)
+
+app.add_typer(webhook_app, name="webhook")
 
 
 if __name__ == "__main__":  # pragma: no cover

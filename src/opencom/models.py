@@ -7,6 +7,7 @@ from opencom.companies.models import Company, CompanyTag  # noqa: F401
 from opencom.contacts.models import Contact, ContactCompany, ContactSubscription, ContactTag  # noqa: F401
 from opencom.conversations.models import Conversation, ConversationContact, ConversationPart, ConversationTag  # noqa: F401
 from opencom.messages.models import Message  # noqa: F401
+from opencom.control.models import JournalEntry  # noqa: F401
 from opencom.core.db import Base, never_reuse_sqlite_ids
 from opencom.core.models import RateLimitWindow, ScrollCursor  # noqa: F401
 from opencom.data_attributes.models import DataAttribute  # noqa: F401
@@ -21,6 +22,7 @@ from opencom.teams.models import Team, TeamMembership  # noqa: F401
 from opencom.ticket_types.models import TicketType, TicketTypeAttribute  # noqa: F401
 from opencom.tickets.models import Ticket, TicketContact, TicketPart, TicketTag  # noqa: F401
 from opencom.visitors.models import Visitor  # noqa: F401
+from opencom.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: F401
 from opencom.workspaces.models import ApiToken, Workspace  # noqa: F401
 
 never_reuse_sqlite_ids(Base.metadata)

@@ -9,6 +9,7 @@ from opencom.core.auth import CurrentPrincipal
 from opencom.core.pagination import check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.webhooks.publish import publish
 from opencom.workspaces.service import get_workspace
 
 router = APIRouter(tags=["Admins"])
@@ -64,8 +65,11 @@ def set_away_admin(
     principal: CurrentPrincipal,
     session: DbSession,
 ):
-    admin = service.set_away(
+    admin, entry = service.set_away(
         session, principal.workspace_id, id,
         enabled=body.away_mode_enabled, reassign=body.away_mode_reassign, actor_id=principal.admin_id,
     )
-    return respond(schemas.admin_json(admin, schemas.team_memberships(session, [admin.id])[admin.id]))
+    item = schemas.admin_json(admin, schemas.team_memberships(session, [admin.id])[admin.id])
+    publish(session, principal, "admin.away_mode_updated", item)
+    publish(session, principal, "admin.activity_log_event.created", schemas.activity_log_json(entry))
+    return respond(item)

@@ -77,13 +77,14 @@ def token_admin(session: Session, workspace_id: int, admin_id: int | None) -> Ad
 
 def set_away(
     session: Session, workspace_id: int, admin_id: str, *, enabled: bool, reassign: bool, actor_id: int | None
-) -> Admin:
+) -> tuple[Admin, ActivityLog]:
+    """The admin and the activity log the change records (the route notifies both)."""
     admin = get_admin(session, workspace_id, admin_id, message="Admin for admin_id not found")
     admin.away_mode_enabled = enabled
     admin.away_mode_reassign = reassign
     actor = find_admin(session, workspace_id, actor_id) if actor_id else None
     actor = actor or admin
-    record_activity(
+    entry = record_activity(
         session, workspace_id, actor, "admin_away_mode_change",
         f"{actor.name} changed {'their' if actor.id == admin.id else admin.name + chr(39) + 's'} away mode to {'away' if enabled else 'active'}.",
         {
@@ -94,7 +95,7 @@ def set_away(
             "update_by_name": actor.name,
         },
     )
-    return admin
+    return admin, entry
 
 
 def record_activity(

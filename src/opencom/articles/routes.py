@@ -10,6 +10,7 @@ from opencom.core.errors import parameter_invalid
 from opencom.core.pagination import check_page, check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.webhooks.publish import publish
 from opencom.help_center.schemas import deleted_json
 
 router = APIRouter(tags=["Articles"])
@@ -50,7 +51,7 @@ def list_articles(
 @router.post("/articles")
 def create_article(body: schemas.ArticleRequest, principal: CurrentPrincipal, session: DbSession):
     article = service.create_article(session, principal.workspace_id, body)
-    return respond(_one(session, principal.workspace_id, article))
+    return _published(session, principal, article, "article.created", was_published=False)
 
 
 @router.get("/articles/search")
@@ -82,10 +83,25 @@ def retrieve_article(id: str, principal: CurrentPrincipal, session: DbSession):
 
 @router.put("/articles/{id}")
 def update_article(id: str, body: schemas.ArticleRequest, principal: CurrentPrincipal, session: DbSession):
+    found = service.find_article(session, principal.workspace_id, id)
+    was_published = found is not None and found.state == "published"
     article = service.update_article(session, principal.workspace_id, id, body)
-    return respond(_one(session, principal.workspace_id, article))
+    return _published(session, principal, article, "article.updated", was_published=was_published)
 
 
 @router.delete("/articles/{id}")
 def delete_article(id: str, principal: CurrentPrincipal, session: DbSession):
-    return respond(deleted_json(service.delete_article(session, principal.workspace_id, id), "article"))
+    item = deleted_json(service.delete_article(session, principal.workspace_id, id), "article")
+    publish(session, principal, "article.deleted", item)  # *.deleted items identify, as the response does
+    return respond(item)
+
+
+def _published(session, principal: CurrentPrincipal, article, topic: str, *, was_published: bool):
+    """Notify `topic`, then article.published / article.unpublished when the state flipped."""
+    item = _one(session, principal.workspace_id, article)
+    publish(session, principal, topic, item)
+    if item["state"] == "published" and not was_published:
+        publish(session, principal, "article.published", item)
+    elif item["state"] != "published" and was_published:
+        publish(session, principal, "article.unpublished", item)
+    return respond(item)

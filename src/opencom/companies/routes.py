@@ -15,10 +15,13 @@ from starlette.requests import Request
 from opencom.companies import schemas, service
 from opencom.companies.models import Company
 from opencom.core.auth import CurrentPrincipal
+from opencom.core.clock import now
 from opencom.core.errors import parameter_invalid
 from opencom.core.pagination import Page, check_page, check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.webhooks.publish import publish
+from opencom.webhooks.topics import contact_company_item
 from opencom.workspaces.service import get_workspace
 
 router = APIRouter(tags=["Companies"])
@@ -54,8 +57,11 @@ def _paging(page: str | None, per_page: str | None, default: int, maximum: int) 
 @router.post("/companies")
 def create_or_update_company(principal: CurrentPrincipal, session: DbSession, body: JsonBody = None):
     fields = schemas.parse_company_fields(body)
+    known = service.is_live(session, principal.workspace_id, fields.company_id)
     company = service.create_or_update(session, principal.workspace_id, fields)
-    return respond(_one(session, principal.workspace_id, company))
+    item = _one(session, principal.workspace_id, company)
+    publish(session, principal, "company.updated" if known else "company.created", item)
+    return respond(item)
 
 
 @router.get("/companies")
@@ -116,13 +122,17 @@ def retrieve_company(id: str, principal: CurrentPrincipal, session: DbSession):
 def update_company(id: str, principal: CurrentPrincipal, session: DbSession, body: JsonBody = None):
     fields = schemas.parse_company_fields(body)
     company = service.update_company(session, principal.workspace_id, id, fields)
-    return respond(_one(session, principal.workspace_id, company))
+    item = _one(session, principal.workspace_id, company)
+    publish(session, principal, "company.updated", item)
+    return respond(item)
 
 
 @router.delete("/companies/{id}")
 def delete_company(id: str, principal: CurrentPrincipal, session: DbSession):
     company = service.delete_company(session, principal.workspace_id, id)
-    return respond(schemas.deleted_json(company))
+    item = schemas.deleted_json(company)
+    publish(session, principal, "company.deleted", item)  # *.deleted items identify, as the response does
+    return respond(item)
 
 
 @router.get("/companies/{id}/contacts")
@@ -157,14 +167,28 @@ def list_attached_segments(id: str, principal: CurrentPrincipal, session: DbSess
 @router.post("/contacts/{id}/companies")
 def attach_contact_to_company(id: str, principal: CurrentPrincipal, session: DbSession, body: JsonBody = None):
     company_id = schemas.parse_attach_body(body)
+    attached = service.is_attached(session, id, company_id)
     company = service.attach_contact(session, principal.workspace_id, id, company_id)
-    return respond(_one(session, principal.workspace_id, company))
+    item = _one(session, principal.workspace_id, company)
+    if not attached:  # attaching again changes nothing, so it notifies nothing
+        _publish_link(session, principal, "company.contact.attached", item, id)
+    return respond(item)
 
 
 @router.delete("/contacts/{contact_id}/companies/{id}")
 def detach_contact_from_company(contact_id: str, id: str, principal: CurrentPrincipal, session: DbSession):
     company = service.detach_contact(session, principal.workspace_id, contact_id, id)
-    return respond(_one(session, principal.workspace_id, company))
+    item = _one(session, principal.workspace_id, company)
+    _publish_link(session, principal, "company.contact.detached", item, contact_id)
+    return respond(item)
+
+
+def _publish_link(session: Session, principal: CurrentPrincipal, topic: str, company_item: dict, contact_id: str) -> None:
+    from opencom.contacts.schemas import one_contact_json
+    from opencom.contacts.service import get_contact
+
+    contact_item = one_contact_json(session, get_contact(session, principal.workspace_id, contact_id), principal.workspace_code)
+    publish(session, principal, topic, contact_company_item(company_item, contact_item, now()))
 
 
 @router.get("/contacts/{id}/companies")

@@ -88,6 +88,20 @@ def _by_external_id(session: Session, workspace_id: int, company_id: str) -> Com
     )
 
 
+def is_live(session: Session, workspace_id: int, company_id: str | None) -> bool:
+    """True when POST /companies with this company_id updates a company rather than creating one."""
+    if not isinstance(company_id, str) or not _storable(company_id):
+        return False
+    company = _by_external_id(session, workspace_id, company_id)
+    return company is not None and not company.archived
+
+
+def is_attached(session: Session, contact_id: str, company_id: Any) -> bool:
+    if not (isinstance(company_id, str) and _storable(company_id) and _storable(contact_id)):
+        return False
+    return session.get(ContactCompany, (contact_id, company_id)) is not None
+
+
 # --- writes -----------------------------------------------------------------------------------
 
 

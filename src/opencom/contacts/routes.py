@@ -21,6 +21,8 @@ from opencom.core.auth import CurrentPrincipal
 from opencom.core.pagination import check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.webhooks.publish import publish
+from opencom.webhooks.topics import contact_topic, contact_update_topics
 
 router = APIRouter(tags=["Contacts"])
 
@@ -32,7 +34,9 @@ MAX_PER_PAGE = 150
 @router.post("/contacts")
 def create_contact(body: schemas.CreateContactRequest, principal: CurrentPrincipal, session: DbSession):
     contact = service.create_contact(session, principal.workspace_id, body.given())
-    return respond(schemas.one_contact_json(session, contact, principal.workspace_code))
+    item = schemas.one_contact_json(session, contact, principal.workspace_code)
+    publish(session, principal, contact_topic(contact.role, "created"), item)
+    return respond(item)
 
 
 @router.get("/contacts")
@@ -67,7 +71,10 @@ def search_contacts(body: schemas.SearchRequest, principal: CurrentPrincipal, se
 @router.post("/contacts/merge")
 def merge_contacts(body: schemas.MergeContactsRequest, principal: CurrentPrincipal, session: DbSession):
     contact = service.merge_contacts(session, principal.workspace_id, body.from_, body.into)
-    return respond(schemas.one_contact_json(session, contact, principal.workspace_code))
+    item = schemas.one_contact_json(session, contact, principal.workspace_code)
+    # Intercom's contact.merged item is the surviving contact plus the absorbed one's id.
+    publish(session, principal, "contact.merged", {**item, "merged_from": {"type": "contact", "id": body.from_}})
+    return respond(item)
 
 
 @router.get("/contacts/{id}")
@@ -78,21 +85,36 @@ def show_contact(id: str, principal: CurrentPrincipal, session: DbSession):
 
 @router.put("/contacts/{id}")
 def update_contact(id: str, body: schemas.UpdateContactRequest, principal: CurrentPrincipal, session: DbSession):
+    found = service.get_contact(session, principal.workspace_id, id)
+    before = {"role": found.role, "email": found.email, "unsubscribed_from_emails": found.unsubscribed_from_emails}
     contact = service.update_contact(session, principal.workspace_id, id, body.given())
-    return respond(schemas.one_contact_json(session, contact, principal.workspace_code))
+    item = schemas.one_contact_json(session, contact, principal.workspace_code)
+    for topic in contact_update_topics(before, item):
+        publish(session, principal, topic, item)
+    return respond(item)
 
 
 @router.delete("/contacts/{id}")
 def delete_contact(id: str, principal: CurrentPrincipal, session: DbSession):
     contact = service.delete_contact(session, principal.workspace_id, id)
-    return respond(schemas.contact_deleted_json(contact.id, contact.external_id))
+    item = schemas.contact_deleted_json(contact.id, contact.external_id)
+    publish(session, principal, "contact.deleted", item)  # *.deleted items identify, as the response does
+    return respond(item)
 
 
 @router.post("/contacts/{id}/archive")
 def archive_contact(id: str, principal: CurrentPrincipal, session: DbSession):
-    return respond(schemas.contact_archived_json(service.set_archived(session, principal.workspace_id, id, True)))
+    return _set_archived(id, principal, session, True, "contact.archived")
 
 
 @router.post("/contacts/{id}/unarchive")
 def unarchive_contact(id: str, principal: CurrentPrincipal, session: DbSession):
-    return respond(schemas.contact_archived_json(service.set_archived(session, principal.workspace_id, id, False)))
+    return _set_archived(id, principal, session, False, "contact.unarchive")
+
+
+def _set_archived(id: str, principal: CurrentPrincipal, session: DbSession, archived: bool, topic: str):
+    was = service.get_contact(session, principal.workspace_id, id).archived
+    contact = service.set_archived(session, principal.workspace_id, id, archived)
+    if was != archived:  # archiving twice changes nothing, so it notifies nothing
+        publish(session, principal, topic, schemas.one_contact_json(session, contact, principal.workspace_code))
+    return respond(schemas.contact_archived_json(contact))

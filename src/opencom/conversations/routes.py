@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Query
 
+from opencom.contacts.models import Contact
 from opencom.conversations import schemas, service
 from opencom.core.auth import CurrentPrincipal
 from opencom.core.errors import parameter_invalid, parameter_not_found
@@ -21,6 +22,8 @@ from opencom.core.pagination import check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
 from opencom.tags.schemas import tag_json
+from opencom.webhooks.publish import publish
+from opencom.webhooks.watch import inserted, publish_new_contacts
 
 router = APIRouter(tags=["Conversations"])
 
@@ -32,6 +35,43 @@ MAX_PER_PAGE = 150
 def _one(session, principal, conversation, display_as: str | None = None):
     plaintext = (display_as or "").lower() == "plaintext"
     return respond(schemas.one_conversation_json(session, conversation, principal.workspace_code, plaintext=plaintext))
+
+
+def _published(session, principal, conversation, topics: list[str], display_as: str | None = None):
+    """Notify `topics` with the conversation as the API returns it (HTML bodies), and answer with
+    the same object (built again only for display_as=plaintext)."""
+    item = _notify(session, principal, conversation, topics)
+    if (display_as or "").lower() == "plaintext":
+        return _one(session, principal, conversation, display_as)
+    return respond(item)
+
+
+def _notify(session, principal, conversation, topics: list[str]) -> dict:
+    item = schemas.one_conversation_json(session, conversation, principal.workspace_code)
+    for topic in topics:
+        publish(session, principal, topic, item)
+    return item
+
+
+def _reply_topic(body: dict) -> str:
+    if body.get("type") != "admin":
+        return "conversation.user.replied"
+    return "conversation.admin.noted" if body.get("message_type") == "note" else "conversation.admin.replied"
+
+
+def _manage_topics(body: dict, state_before: str, conversation) -> list[str]:
+    kind = body.get("message_type")
+    if kind == "close":
+        return ["conversation.admin.closed"]
+    if kind == "snoozed":
+        return ["conversation.admin.snoozed"]
+    if kind == "open":
+        return ["conversation.admin.unsnoozed" if state_before == "snoozed" else "conversation.admin.opened"]
+    # An assignment; one that leaves the conversation open with an assignee is also an "open assignment".
+    assigned = conversation.admin_assignee_id or conversation.team_assignee_id
+    if conversation.state == "open" and assigned:
+        return ["conversation.admin.assigned", "conversation.admin.open.assigned"]
+    return ["conversation.admin.assigned"]
 
 
 @router.get("/conversations")
@@ -51,7 +91,10 @@ def list_conversations(
 
 @router.post("/conversations")
 def create_conversation(principal: CurrentPrincipal, session: DbSession, body: Any = Body(None)):
-    message, conversation = service.create_conversation(session, principal.workspace_id, body)
+    with inserted(session, Contact) as contacts:  # a visitor who writes in becomes a lead
+        message, conversation = service.create_conversation(session, principal.workspace_id, body)
+    publish_new_contacts(session, principal, contacts)
+    _notify(session, principal, conversation, ["conversation.user.created"])
     return respond(schemas.user_message_json(message, conversation))
 
 
@@ -77,7 +120,8 @@ def search_conversations(principal: CurrentPrincipal, session: DbSession, body: 
 
 @router.post("/conversations/redact")
 def redact_conversation(principal: CurrentPrincipal, session: DbSession, body: Any = Body(None)):
-    return _one(session, principal, service.redact(session, principal.workspace_id, body))
+    conversation = service.redact(session, principal.workspace_id, body)
+    return _published(session, principal, conversation, ["conversation_part.redacted"])
 
 
 @router.get("/conversations/{id}")
@@ -88,18 +132,25 @@ def retrieve_conversation(id: str, principal: CurrentPrincipal, session: DbSessi
 @router.put("/conversations/{id}")
 def update_conversation(id: str, principal: CurrentPrincipal, session: DbSession, body: Any = Body(None),
                         display_as: str | None = Query(None)):
+    found = service.find_conversation(session, principal.workspace_id, id)
+    was_read = found is not None and found.read
     conversation = service.update_conversation(session, principal.workspace_id, id, body, principal.admin_id)
-    return _one(session, principal, conversation, display_as)
+    topics = ["conversation.read"] if conversation.read and not was_read else []
+    return _published(session, principal, conversation, topics, display_as)
 
 
 @router.post("/conversations/{id}/reply")
 def reply_conversation(id: str, principal: CurrentPrincipal, session: DbSession, body: Any = Body(None)):
-    return _one(session, principal, service.reply(session, principal.workspace_id, id, body))
+    conversation = service.reply(session, principal.workspace_id, id, body)
+    return _published(session, principal, conversation, [_reply_topic(body)])
 
 
 @router.post("/conversations/{id}/parts")
 def manage_conversation(id: str, principal: CurrentPrincipal, session: DbSession, body: Any = Body(None)):
-    return _one(session, principal, service.manage(session, principal.workspace_id, id, body))
+    found = service.find_conversation(session, principal.workspace_id, id)
+    state_before = service.effective_state(found) if found is not None else None
+    conversation = service.manage(session, principal.workspace_id, id, body)
+    return _published(session, principal, conversation, _manage_topics(body, state_before, conversation))
 
 
 @router.post("/conversations/{id}/run_assignment_rules")
@@ -109,20 +160,41 @@ def run_assignment_rules(id: str, principal: CurrentPrincipal, session: DbSessio
 
 @router.post("/conversations/{id}/customers")
 def attach_contact(id: str, principal: CurrentPrincipal, session: DbSession, body: Any = Body(None)):
-    return respond(schemas.customers_json(service.attach_contact(session, principal.workspace_id, id, body)))
+    found = service.find_conversation(session, principal.workspace_id, id)
+    before = len(service.participants(session, found.id)) if found is not None else 0
+    with inserted(session, Contact) as contacts:  # an unknown email becomes a lead
+        customers = service.attach_contact(session, principal.workspace_id, id, body)
+    publish_new_contacts(session, principal, contacts)
+    if len(customers) != before:  # adding a participant again changes nothing, so it notifies nothing
+        _notify(session, principal, service.get_conversation(session, principal.workspace_id, id),
+                ["conversation.contact.attached"])
+    return respond(schemas.customers_json(customers))
 
 
 @router.delete("/conversations/{conversation_id}/customers/{contact_id}")
 def detach_contact(conversation_id: str, contact_id: str, principal: CurrentPrincipal, session: DbSession,
                    body: Any = Body(None)):
     remaining = service.detach_contact(session, principal.workspace_id, conversation_id, contact_id, body)
+    _notify(session, principal, service.get_conversation(session, principal.workspace_id, conversation_id),
+            ["conversation.contact.detached"])
     return respond(schemas.customers_json(remaining))
 
 
 @router.post("/conversations/{conversation_id}/tags")
 def attach_tag(conversation_id: str, principal: CurrentPrincipal, session: DbSession, body: Any = Body(None)):
+    found = service.find_conversation(session, principal.workspace_id, conversation_id)
+    before = _tag_ids(session, found.id) if found is not None else set()
     tag, link = service.tag_conversation(session, principal.workspace_id, conversation_id, body)
+    if tag.id not in before:  # tagging again changes nothing, so it notifies nothing
+        _notify(session, principal, service.get_conversation(session, principal.workspace_id, conversation_id),
+                ["conversation_part.tag.created"])
     return respond(tag_json(tag, link))
+
+
+def _tag_ids(session, conversation_id: int) -> set:
+    from opencom.tags.service import tags_of
+
+    return {tag.id for tag, _ in tags_of(session, "conversation", [conversation_id]).get(conversation_id, [])}
 
 
 @router.delete("/conversations/{conversation_id}/tags/{id}")

@@ -15,13 +15,16 @@ from opencom.core.pagination import check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
 from opencom.data_events import schemas, service
+from opencom.webhooks.publish import publish
 
 router = APIRouter(tags=["Data Events"])
 
 
 @router.post("/events")
 def create_data_event(principal: CurrentPrincipal, session: DbSession, body: dict[str, Any] = Body(...)):
-    service.submit_event(session, principal.workspace_id, body)
+    stored = service.submit_event(session, principal.workspace_id, body)
+    if stored is not None:  # the event as GET /events lists it
+        publish(session, principal, "event.created", schemas.event_json(*stored))
     return Response(status_code=202)
 
 

@@ -159,8 +159,9 @@ def add_summaries(session: Session, workspace_id: int, body: dict) -> None:
 # --- events -----------------------------------------------------------------------------------
 
 
-def submit_event(session: Session, workspace_id: int, body: dict) -> None:
-    """POST /events. A repeat (same contact, name and created_at) is accepted and ignored."""
+def submit_event(session: Session, workspace_id: int, body: dict) -> tuple[DataEvent, Contact] | None:
+    """POST /events. A repeat (same contact, name and created_at) is accepted and ignored (None);
+    a new event is returned with its contact, for the event.created notification."""
     name = _event_name(body.get("event_name"))
     if body.get("created_at") is None:
         raise parameter_not_found("created_at is required", "created_at")
@@ -172,8 +173,9 @@ def submit_event(session: Session, workspace_id: int, body: dict) -> None:
         with session.begin_nested():
             session.add(event)
     except IntegrityError:  # the same event was stored before (or just now, concurrently)
-        return
+        return None
     add_to_summary(session, contact.id, name, count=1, first=created_at, last=created_at)
+    return event, contact
 
 
 def list_events(

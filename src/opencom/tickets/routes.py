@@ -10,12 +10,15 @@ from fastapi import APIRouter, Body
 from sqlalchemy.orm import Session
 
 from opencom.admins.service import token_admin
+from opencom.contacts.models import Contact
 from opencom.core.auth import CurrentPrincipal
 from opencom.core.pagination import check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
 from opencom.tags.schemas import tag_json
 from opencom.tickets import convert, schemas, service
+from opencom.webhooks.publish import publish
+from opencom.webhooks.watch import inserted, publish_new_contacts
 from opencom.workspaces.service import get_workspace
 
 router = APIRouter(tags=["Tickets"])
@@ -32,11 +35,50 @@ def _respond_ticket(session: Session, ticket, workspace_id: int):
     return respond(service.ticket_json(session, ticket, _code(session, workspace_id)))
 
 
+def _published(session: Session, principal: CurrentPrincipal, ticket, topics: list[str]):
+    """Notify `topics` with the ticket as the API returns it, and answer with the same object."""
+    item = service.ticket_json(session, ticket, principal.workspace_code)
+    for topic in topics:
+        publish(session, principal, topic, item)
+    return respond(item)
+
+
+def _facts(ticket) -> dict:
+    """What PUT /tickets/{id} can change that has a topic of its own."""
+    return {
+        "state": ticket.state, "attributes": dict(ticket.attributes or {}), "open": ticket.open,
+        "admin": ticket.admin_assignee_id, "team": ticket.team_assignee_id,
+    }
+
+
+def _update_topics(before: dict, after: dict) -> list[str]:
+    topics = []
+    if after["attributes"] != before["attributes"]:
+        topics.append("ticket.attribute.updated")
+    if after["state"] != before["state"]:
+        topics.append("ticket.state.updated")
+    if after["admin"] != before["admin"] and after["admin"] not in (None, "0"):
+        topics.append("ticket.admin.assigned")
+    if after["team"] != before["team"] and after["team"] not in (None, "0"):
+        topics.append("ticket.team.assigned")
+    if before["open"] and not after["open"]:
+        topics.append("ticket.closed")
+    return topics
+
+
+def _reply_topic(part) -> str:
+    if part.author_type not in ("admin", "bot"):
+        return "ticket.contact.replied"
+    return "ticket.note.created" if part.part_type == "note" else "ticket.admin.replied"
+
+
 @router.post("/tickets")
 def create_ticket(body: schemas.CreateTicketRequest, principal: CurrentPrincipal, session: DbSession):
     actor = token_admin(session, principal.workspace_id, principal.admin_id)
-    ticket = service.create_ticket(session, principal.workspace_id, actor, body)
-    return _respond_ticket(session, ticket, principal.workspace_id)
+    with inserted(session, Contact) as contacts:  # a contact named by an unknown email is created
+        ticket = service.create_ticket(session, principal.workspace_id, actor, body)
+    publish_new_contacts(session, principal, contacts)
+    return _published(session, principal, ticket, ["ticket.created"])
 
 
 @router.post("/tickets/search")
@@ -55,13 +97,17 @@ def get_ticket(id: str, principal: CurrentPrincipal, session: DbSession):
 @router.put("/tickets/{id}")
 def update_ticket(id: str, body: schemas.UpdateTicketRequest, principal: CurrentPrincipal, session: DbSession):
     actor = token_admin(session, principal.workspace_id, principal.admin_id)
+    found = service.find_ticket(session, principal.workspace_id, id)
+    before = _facts(found) if found is not None else None
     ticket = service.update_ticket(session, principal.workspace_id, id, actor, body)
-    return _respond_ticket(session, ticket, principal.workspace_id)
+    return _published(session, principal, ticket, _update_topics(before, _facts(ticket)))
 
 
 @router.post("/tickets/{id}/reply")
 def reply_ticket(id: str, principal: CurrentPrincipal, session: DbSession, body: Any = Body(None)):
     part = service.reply(session, principal.workspace_id, id, body)
+    ticket = service.get_ticket(session, principal.workspace_id, id)
+    publish(session, principal, _reply_topic(part), service.ticket_json(session, ticket, principal.workspace_code))
     return respond(schemas.reply_json(part))
 
 
@@ -81,4 +127,4 @@ def untag_ticket(ticket_id: str, id: str, body: schemas.UntagRequest, principal:
 def convert_conversation(id: str, body: schemas.ConvertRequest, principal: CurrentPrincipal, session: DbSession):
     actor = token_admin(session, principal.workspace_id, principal.admin_id)
     ticket = convert.convert_conversation(session, principal.workspace_id, id, actor, body)
-    return _respond_ticket(session, ticket, principal.workspace_id)
+    return _published(session, principal, ticket, ["ticket.created"])

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
+from opencom.contacts.models import Contact
 from opencom.contacts.schemas import one_contact_json
 from opencom.core.auth import CurrentPrincipal
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
 from opencom.visitors import schemas, service
+from opencom.webhooks.publish import publish
+from opencom.webhooks.watch import inserted, publish_new_contacts
 
 router = APIRouter(tags=["Visitors"])
 
@@ -28,5 +31,10 @@ def update_visitor(body: schemas.UpdateVisitorRequest, principal: CurrentPrincip
 
 @router.post("/visitors/convert")
 def convert_visitor(body: schemas.ConvertVisitorRequest, principal: CurrentPrincipal, session: DbSession):
-    contact = service.convert_visitor(session, principal.workspace_id, body)
-    return respond(one_contact_json(session, contact, principal.workspace_code))
+    with inserted(session, Contact) as created:  # a new contact, unless it merged into a known one
+        contact = service.convert_visitor(session, principal.workspace_id, body)
+    publish_new_contacts(session, principal, created)
+    item = one_contact_json(session, contact, principal.workspace_code)
+    if contact.role == "user":  # the visitor signed up: the item is the user they became
+        publish(session, principal, "visitor.signed_up", item)
+    return respond(item)
