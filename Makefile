@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 DB ?= all
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test test-sqlite test-postgres conformance install migrate clean
+.PHONY: run test test-sqlite test-postgres conformance install migrate clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,30 @@ CONFORMANCE_EXAMPLES ?= 200
 conformance: $(TEST_STAMP)
 	OPENCOM_TEST_DB=$(if $(filter all,$(DB)),sqlite,$(DB)) OPENCOM_CONFORMANCE_EXAMPLES=$(CONFORMANCE_EXAMPLES) \
 		$(BIN)/pytest tests/conformance $(PYTEST_ARGS)
+
+# The load benchmark (benchmarks/run.py, docs/benchmarks.md): Opencom on SQLite and PostgreSQL
+# against Prism and a bare Starlette app, ~10 minutes. Installs wrk (apt) and Prism (npm) if missing.
+# BENCH_CONTACTS=1000000 for the 1M-contact memory check; BENCH_ARGS for anything else
+# (e.g. BENCH_ARGS="--targets sqlite,bare --duration 5").
+BENCH_CONTACTS ?= 100000
+BENCH_DURATION ?= 30
+BENCH_ARGS ?=
+PRISM_VERSION := 5.14.2
+PRISM := benchmarks/.node/node_modules/.bin/prism
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(TEST_STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+$(PRISM):
+	command -v npm >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y nodejs npm; }
+	npm install --prefix benchmarks/.node --no-save --no-audit --no-fund --loglevel=error @stoplight/prism-cli@$(PRISM_VERSION)
+
+bench: $(BENCH_STAMP) $(PRISM)
+	command -v wrk >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y wrk; }
+	$(BIN)/python benchmarks/run.py --contacts $(BENCH_CONTACTS) --duration $(BENCH_DURATION) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

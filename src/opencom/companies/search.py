@@ -16,18 +16,10 @@ from sqlalchemy.sql import ColumnElement
 
 from opencom.companies.models import Company, CompanyTag
 from opencom.contacts.models import Contact, ContactCompany
-from opencom.core.search import DateMode, FieldTable, FieldType, SearchField, compile_query, json_value
+from opencom.core.search import ATTRIBUTE_SEARCH_TYPES, DateMode, FieldTable, FieldType, SearchField, compile_query, json_value
 from opencom.data_attributes.service import custom_definitions
 
 CUSTOM_PREFIX = "custom_attributes."
-_DATA_TYPES = {
-    "string": FieldType.STRING,
-    "integer": FieldType.INTEGER,
-    "float": FieldType.FLOAT,
-    "boolean": FieldType.BOOLEAN,
-    "date": FieldType.DATE,
-    "datetime": FieldType.DATE,
-}
 
 
 def user_count() -> ColumnElement[int]:
@@ -101,7 +93,7 @@ def company_field_table(session: Session, workspace_id: int) -> FieldTable:
         definition = definitions.get(key)
         if definition is None or definition.archived:
             return None
-        kind = _DATA_TYPES[definition.data_type]
+        kind = ATTRIBUTE_SEARCH_TYPES[definition.data_type]
         return SearchField(kind, json_value(Company.custom_attributes, key, kind))
 
     fields = dict(STATIC_FIELDS)

@@ -28,6 +28,13 @@ class Contact(Base):
         Index("ix_contacts_email", "workspace_id", "email"),
         Index("ix_contacts_phone", "workspace_id", "phone"),
         Index("ix_contacts_updated", "workspace_id", "updated_at"),
+        # Name prefix searches (core.search.PrefixMatch): each database's case-insensitive form.
+        Index(
+            "ix_contacts_name_nocase", "workspace_id", text("name COLLATE NOCASE"), "archived", "created_at", "id"
+        ).ddl_if(dialect="sqlite"),
+        Index(
+            "ix_contacts_name_lower", "workspace_id", text("lower(name) text_pattern_ops")
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[str] = mapped_column(String(24), primary_key=True)
@@ -93,9 +100,11 @@ class ContactCompany(Base):
 
 class ContactTag(Base):
     __tablename__ = "contact_tags"
+    # The contacts holding a tag, read from the index alone (tag_id searches, tag deletion).
+    __table_args__ = (Index("ix_contact_tags_tag_contact", "tag_id", "contact_id"),)
 
     contact_id: Mapped[str] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
-    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
     applied_at: Mapped[int] = mapped_column(BigInteger)
     applied_by_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 

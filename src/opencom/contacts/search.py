@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from opencom.contacts.models import Contact, ContactTag
 from opencom.core.errors import parameter_invalid
-from opencom.core.search import DateMode, FieldTable, FieldType, SearchField, compile_query, json_value
+from opencom.core.search import ATTRIBUTE_SEARCH_TYPES, DateMode, FieldTable, FieldType, SearchField, compile_query, json_value
 from opencom.data_attributes.service import custom_definitions
 
 S, I, B, D = FieldType.STRING, FieldType.INTEGER, FieldType.BOOLEAN, FieldType.DATE
@@ -71,15 +71,6 @@ _COLUMNS: dict[str, tuple[FieldType, Any]] = {
     "android_last_seen_at": (D, Contact.android_last_seen_at),
 }
 
-# Data attribute types -> search types (a datetime attribute holds Unix seconds like a date).
-_ATTRIBUTE_TYPES = {
-    "string": FieldType.STRING,
-    "integer": FieldType.INTEGER,
-    "float": FieldType.FLOAT,
-    "boolean": FieldType.BOOLEAN,
-    "date": FieldType.DATE,
-    "datetime": FieldType.DATE,
-}
 
 CUSTOM_PREFIX = "custom_attributes."
 EQUALITY_ONLY = frozenset({"=", "!="})
@@ -94,15 +85,32 @@ def workspace_tz(name: str | None) -> tzinfo:
 
 
 def _tag_filter(op: str, value: str | None) -> ColumnElement[bool]:
-    """EXISTS a contact_tags row for that tag; `= null` means "has no tag at all"."""
-    tagged = sa.exists().where(ContactTag.contact_id == Contact.id)
-    if value is not None:
-        if not (value.isascii() and value.isdigit()) or len(value) > 18:
-            tagged = sa.false()  # tag ids are integers: no tag has this id
-        else:
-            tagged = tagged.where(ContactTag.tag_id == int(value))
-    matches = tagged if value is not None else ~tagged
+    """`id IN (contacts holding that tag)`; `= null` means "has no tag at all".
+
+    IN rather than a correlated EXISTS: the database can start from the tag's rows in
+    ix_contact_tags_tag_contact instead of probing once per contact of the workspace.
+    """
+    if value is None:
+        tagged = sa.exists().where(ContactTag.contact_id == Contact.id)
+        return ~tagged if op == "=" else tagged
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        matches = sa.false()  # tag ids are integers: no tag has this id
+    else:
+        holders = sa.select(ContactTag.contact_id).where(ContactTag.tag_id == int(value))
+        matches = Contact.id.in_(holders)
     return matches if op == "=" else sa.not_(matches)
+
+
+def single_tag(query: Any) -> int | None:
+    """The tag id when the search query is exactly `tag_id = <tag id>`, else None: the one shape
+    whose matches can be counted from an index alone (contacts.service._tag_total)."""
+    if not isinstance(query, dict) or set(query) != {"field", "operator", "value"}:
+        return None
+    value = query["value"]
+    if query["field"] != "tag_id" or query["operator"] != "=" or not isinstance(value, (str, int)) or isinstance(value, bool):
+        return None
+    value = str(value)
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def _segment_filter(session: Session, workspace_id: int):
@@ -136,7 +144,7 @@ def contact_field_table(session: Session, workspace_id: int, tz: tzinfo | str | 
         definition = definitions.get(key)
         if definition is None:
             raise parameter_invalid(f"Unknown custom attribute '{key}'")
-        kind = _ATTRIBUTE_TYPES.get(definition.data_type, FieldType.STRING)
+        kind = ATTRIBUTE_SEARCH_TYPES.get(definition.data_type, FieldType.STRING)
         return SearchField(kind, json_value(Contact.custom_attributes, key, kind))
 
     return FieldTable(fields, date_mode=DateMode.DAY, dynamic=custom)

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opencom.admins.service import find_admin
 from opencom.contacts.models import Contact, ContactCompany, ContactSubscription, ContactTag
-from opencom.contacts.search import contact_condition
+from opencom.contacts.search import contact_condition, single_tag
 from opencom.core.clock import now
 from opencom.core.errors import ApiError, not_found, parameter_invalid, parameter_not_found
 from opencom.core.ids import hex_id
@@ -26,6 +26,7 @@ from opencom.core.pagination import Page, SortKey, cursor_paginate
 from opencom.data_attributes.service import check_custom_attributes
 from opencom.data_events.models import DataEvent, DataEventSummary
 from opencom.notes.models import Note
+from opencom.tags.models import Tag
 
 ROLES = ("user", "lead")
 
@@ -52,10 +53,14 @@ def conflict(existing_id: str) -> ApiError:
 # --- lookup --------------------------------------------------------------------------------------
 
 
+# Built once: the hottest lookup of the API (every /contacts/{id} call).
+_BY_ID = select(Contact).where(Contact.workspace_id == bindparam("workspace_id"), Contact.id == bindparam("contact_id"))
+
+
 def find_contact(session: Session, workspace_id: int, contact_id: Any) -> Contact | None:
     if not isinstance(contact_id, str) or not contact_id:
         return None
-    return session.scalar(select(Contact).where(Contact.workspace_id == workspace_id, Contact.id == contact_id))
+    return session.scalar(_BY_ID, {"workspace_id": workspace_id, "contact_id": contact_id})
 
 
 def get_contact(session: Session, workspace_id: int, contact_id: Any) -> Contact:
@@ -248,14 +253,43 @@ def search_contacts(
     session: Session, workspace_id: int, query: Any, *, tz: str, per_page: int, starting_after: str | None
 ) -> Page:
     condition = contact_condition(session, workspace_id, query, tz)
+    total, walk = None, None
+    tag_id = single_tag(query)
+    if tag_id is not None:
+        total = _tag_total(session, workspace_id, tag_id)
+        held = select(ContactTag.tag_id).where(ContactTag.contact_id == Contact.id, ContactTag.tag_id == tag_id)
+        walk = (_visible(workspace_id), held.exists())
     try:
+        # Deferred join: the page's ids come from the filter's index, sorted, and only the page's
+        # rows are read; a walk of the workspace in list order only when a tag's holders are
+        # many, and bounded (core.pagination._walk_page, docs/decisions.md).
         return cursor_paginate(
-            session, _visible(workspace_id).where(condition), SORT, per_page=per_page, starting_after=starting_after
+            session, _visible(workspace_id).where(condition), SORT, per_page=per_page, starting_after=starting_after,
+            rows_by=Contact.id, total=total, walk=walk if total is not None else None,
         )
     except ApiError as error:
         if error.field == "starting_after":
             error.field = "pagination.starting_after"  # where the search body holds it
         raise
+
+
+def _tag_total(session: Session, workspace_id: int, tag_id: int) -> int | None:
+    """How many visible contacts of the workspace hold the tag, from indexes alone: the tag's
+    rows in ix_contact_tags_tag_contact less its archived holders (found from ix_contacts_list).
+    None when the tag is not the workspace's.
+
+    Counting the holders through the contacts table costs a lookup per holder (the 1M-contact
+    bottleneck); a tag only ever holds contacts of its own workspace (tags.service tags within
+    one workspace), so the tag's index range is its holders.
+    """
+    if session.scalar(select(Tag.workspace_id).where(Tag.id == tag_id)) != workspace_id:
+        return None
+    held = session.scalar(select(func.count()).select_from(ContactTag).where(ContactTag.tag_id == tag_id))
+    holds = select(ContactTag.tag_id).where(ContactTag.contact_id == Contact.id, ContactTag.tag_id == tag_id)
+    archived = session.scalar(
+        select(func.count()).where(Contact.workspace_id == workspace_id, Contact.archived.is_(True), holds.exists())
+    )
+    return held - archived
 
 
 # --- merge ---------------------------------------------------------------------------------------

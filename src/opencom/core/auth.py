@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from starlette.requests import Request
 
+from opencom.core.clock import FOLLOWS_BASE, ClockState, stored_clock
 from opencom.core.db import Database
 from opencom.core.errors import unauthorized
 from opencom.core.ids import token_hash
@@ -25,29 +27,38 @@ class Principal:
     admin_id: int | None
     timezone: str
     workspace_code: str  # the workspace's id_code: the `workspace_id`/`app_id` objects show
+    # The workspace's clock, read with the token: the request runs on it (core.protocol).
+    clock: ClockState = FOLLOWS_BASE
+
+
+@functools.cache
+def _token_query():
+    """Built once: every request runs it, and building a select costs more than running this one."""
+    return (
+        select(ApiToken.id, ApiToken.workspace_id, ApiToken.admin_id, Workspace.timezone, Workspace.id_code,
+               Workspace.clock_frozen_at, Workspace.clock_offset)
+        .join(Workspace, Workspace.id == ApiToken.workspace_id)
+        .where(ApiToken.token_hash == bindparam("token_hash"))
+    )
 
 
 def authenticate(db: Database, authorization: str) -> Principal:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized()
-    query = (
-        select(ApiToken.id, ApiToken.workspace_id, ApiToken.admin_id, Workspace.timezone, Workspace.id_code)
-        .join(Workspace, Workspace.id == ApiToken.workspace_id)
-        .where(ApiToken.token_hash == token_hash(token.strip()))
-    )
     with db.engine.connect() as conn:
-        row = conn.execute(query).first()
+        row = conn.execute(_token_query(), {"token_hash": token_hash(token.strip())}).first()
     if row is None:
         raise unauthorized()
     return Principal(
         workspace_id=row.workspace_id, token_id=row.id, admin_id=row.admin_id, timezone=row.timezone,
-        workspace_code=row.id_code,
+        workspace_code=row.id_code, clock=stored_clock(row.clock_frozen_at, row.clock_offset),
     )
 
 
-def current_principal(request: Request) -> Principal:
-    """FastAPI dependency: the principal the protocol middleware authenticated."""
+async def current_principal(request: Request) -> Principal:
+    """FastAPI dependency: the principal the protocol middleware authenticated (async: a sync
+    dependency would cost a threadpool hop for a dictionary lookup)."""
     principal = request.scope.get("state", {}).get("principal")
     if principal is None:  # only reachable if a route was mounted outside the middleware
         raise unauthorized()

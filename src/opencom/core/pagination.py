@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, and_, func, or_
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -123,24 +123,112 @@ def cursor_paginate(
     per_page: int,
     starting_after: str | None,
     count: bool = True,
+    rows_by: ColumnElement | None = None,
+    total: int | None = None,
+    walk: tuple[Select, ColumnElement] | None = None,
 ) -> Page:
     """One page of `query` (which selects the rows to return) in `sort` order.
 
     The sort columns must be selectable from the query's FROM clause and end in a unique one.
+
+    `rows_by`, a unique column of the query's one entity, is for searches (a filter that an
+    index may answer, and whose matches are counted anyway): see `_search_page`. With it, a
+    caller that can count the matches cheaply passes `total`, and may pass `walk` (the unfiltered
+    query, and the filter written to be tested row by row): when the matches are many, the page
+    is then found by walking the unfiltered rows in sort order (see `_walk_page`).
     """
     page_number = 1
     paged = query
+    key = None
     if starting_after:
         key, page_number = decode_cursor(starting_after, len(sort))
-        paged = paged.where(after_key(sort, key))
-    paged = paged.order_by(*(s.order_by() for s in sort)).limit(per_page + 1)
-    rows, keys = _rows_and_keys(session, paged, sort)
+        paged = paged.where(after_key(_unindexed(sort) if rows_by is not None else sort, key))
+    found = None
+    if rows_by is not None and walk is not None and total is not None and total >= WALK_MIN_MATCHES:
+        found = _walk_page(session, walk, sort, key, per_page)
+    if found is not None:
+        rows, keys = found
+    elif rows_by is not None:
+        rows, keys, counted = _search_page(session, query, paged, sort, per_page, rows_by, count and total is None)
+        total = counted if total is None else total
+    else:
+        rows, keys = _rows_and_keys(session, paged.order_by(*(s.order_by() for s in sort)).limit(per_page + 1), sort)
+        total = None
     next_cursor = None
     if len(rows) > per_page:
         rows = rows[:per_page]
         next_cursor = encode_cursor(keys[per_page - 1], page_number + 1)
-    total = count_rows(session, query) if count else len(rows)
+    if total is None:
+        total = count_rows(session, query) if count else len(rows)
     return Page(rows, total, page_number, per_page, next_cursor)
+
+
+def _search_page(
+    session: Session, query: Select, paged: Select, sort: list[SortKey], per_page: int, rows_by: ColumnElement,
+    count: bool,
+) -> tuple[list[Any], list[list[Any]], int | None]:
+    """A page found by its keys first, then its rows (a deferred join); and the total when the
+    same pass could count it (the first page), else None.
+
+    The keys are sorted, not read in the order of an index on the sort (`_unindexed`): walking
+    that index and filtering (or, on a later page, reading it from the cursor on) reads
+    the whole workspace when the matches are few or sit at its end, while sorting the matches
+    costs about what counting them costs. On the first page a window count over the same scan
+    gives the total, so the matches are read once, not once for the page and once for the count.
+    """
+    keyed = paged.order_by(*(s.order_by() for s in _unindexed(sort))).limit(per_page + 1)
+    entity = query.column_descriptions[0]["entity"]
+    order = [s.order_by() for s in sort]
+    total = None
+    if count and paged is query:
+        found = session.execute(keyed.with_only_columns(rows_by, func.count().over())).all()
+        total = found[0][1] if found else 0
+        if not found:
+            return [], [], total
+        wanted = rows_by.in_([row[0] for row in found])
+    else:
+        wanted = rows_by.in_(keyed.with_only_columns(rows_by).correlate(None))
+    rows, keys = _rows_and_keys(session, select(entity).where(wanted).order_by(*order), sort)
+    return rows, keys, total
+
+
+# The walk is tried when a search matches at least this many rows (fewer are sorted in no
+# time), and reads at most WALK_ROWS rows in sort order before giving up for the sorted plan.
+WALK_MIN_MATCHES = 1000
+WALK_ROWS = 10_000
+
+
+def _walk_page(
+    session: Session, walk: tuple[Select, ColumnElement], sort: list[SortKey], key: list[Any] | None, per_page: int
+) -> tuple[list[Any], list[list[Any]]] | None:
+    """The page read by walking the unfiltered rows in sort order (their index) and testing the
+    filter on each, or None when the first WALK_ROWS rows don't hold a page.
+
+    When the matches are a share s of the rows, a page costs about per_page / s rows: constant
+    as the data grows, where sorting the matches grows with them. The walk is bounded (the sort
+    value WALK_ROWS rows on, from the index alone) so that matches that are many but sit at the
+    end of the order cost at most WALK_ROWS probes before the sorted plan takes over.
+    """
+    everything, test = walk
+    if key is not None:
+        everything = everything.where(after_key(sort, key))
+    order = [s.order_by() for s in sort]
+    bound = session.execute(
+        everything.with_only_columns(sort[0].column).order_by(*order).offset(WALK_ROWS).limit(1)
+    ).scalar_one_or_none()
+    page = everything.where(test)
+    if bound is not None:
+        page = page.where(sort[0].column <= bound)
+    rows, keys = _rows_and_keys(session, page.order_by(*order).limit(per_page + 1), sort)
+    if len(rows) > per_page or bound is None:
+        return rows, keys
+    return None
+
+
+def _unindexed(sort: list[SortKey]) -> list[SortKey]:
+    """`sort` with its first column (which must be numeric) as `column + 0`, an expression no
+    index on the column can order or range over: the planner then reads the filter's index."""
+    return [SortKey(sort[0].column + 0, sort[0].descending), *sort[1:]]
 
 
 def _rows_and_keys(session: Session, query: Select, sort: list[SortKey]) -> tuple[list[Any], list[list[Any]]]:

@@ -33,7 +33,8 @@ NULL semantics (a row whose column is NULL, or a JSON attribute that is missing 
 Strings
     `=` and `IN` are exact (case-sensitive). `~ !~ ^ $` are case-insensitive LIKE matches
     (ILIKE on PostgreSQL, lower() LIKE lower() on SQLite, so ASCII case folding is what both
-    agree on), with `%`, `_` and the escape character escaped in the value.
+    agree on), with `%`, `_` and the escape character escaped in the value. `^` is written so
+    that an index can answer it (PrefixMatch), with the same meaning.
 
 Dates (columns hold integer Unix seconds)
     DateMode.DAY (Contacts): the value is truncated to its calendar day in `tz`, the workspace
@@ -49,17 +50,21 @@ Errors
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone, tzinfo
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from opencom.core.errors import ApiError, parameter_invalid
 
@@ -90,6 +95,18 @@ class FieldType(str, Enum):
     FLOAT = "float"
     BOOLEAN = "boolean"
     DATE = "date"
+
+
+# Data attribute types -> search types (a datetime attribute holds Unix seconds like a date);
+# contacts, companies and the custom-attribute indexes all map them this way.
+ATTRIBUTE_SEARCH_TYPES = {
+    "string": FieldType.STRING,
+    "integer": FieldType.INTEGER,
+    "float": FieldType.FLOAT,
+    "boolean": FieldType.BOOLEAN,
+    "date": FieldType.DATE,
+    "datetime": FieldType.DATE,
+}
 
 
 class DateMode(str, Enum):
@@ -175,20 +192,149 @@ def compile_query(
 def json_value(column: Any, key: str, type: FieldType) -> ColumnElement:
     """One key of a JSON column as a typed SQL value, on SQLite and PostgreSQL alike.
 
-    A missing key and a JSON null both give SQL NULL. Integers and dates go through text to
-    BIGINT, because as_integer() casts to INTEGER, which overflows on PostgreSQL past 2^31.
+    A missing key and a JSON null both give SQL NULL. The key is written into the SQL as a
+    literal, not a parameter, so that an expression index on the same JsonValue (see
+    `json_index_ddl`) matches the query. The expression never raises on bad data (a string
+    where a number was expected gives NULL on PostgreSQL), because an index over it is computed
+    for every row of every workspace.
     """
     # SQLite's JSON path syntax has no way to escape a double quote inside a key.
     if '"' in key:
         raise parameter_invalid(f"Invalid attribute name '{key}'")
-    item = column[key]
-    if type in (FieldType.INTEGER, FieldType.DATE):
-        return sa.cast(item.as_string(), sa.BigInteger)
-    if type is FieldType.FLOAT:
-        return item.as_float()
-    if type is FieldType.BOOLEAN:
-        return item.as_boolean()
-    return item.as_string()
+    return JsonValue(column, key, type)
+
+
+class _JsonNumber(sa.types.TypeDecorator):
+    """Bind type for numbers compared with a JsonValue: NUMERIC on PostgreSQL (where the JSON
+    number is read as NUMERIC, exact and unable to overflow), FLOAT elsewhere.
+
+    A float is sent as the shortest decimal that reads back as it (repr), which keeps the order
+    of floats, so `<`/`>` mean what they mean for Python floats.
+    """
+
+    impl = sa.Float
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(sa.Numeric())
+        return dialect.type_descriptor(sa.Float())
+
+    def process_bind_param(self, value, dialect):
+        if dialect.name == "postgresql" and isinstance(value, float):
+            return Decimal(repr(value))
+        return value
+
+
+class JsonValue(ColumnElement):
+    """`json_value`'s expression; compiled per dialect below."""
+
+    inherit_cache = True
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("key", InternalTraversal.dp_string),
+        ("kind", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, column: Any, key: str, kind: FieldType) -> None:
+        self.column = column
+        self.key = key
+        self.kind = FieldType(kind).value
+        self.type = {
+            "string": sa.String(), "integer": sa.BigInteger(), "date": sa.BigInteger(),
+            "float": sa.Float(), "boolean": sa.Boolean(),
+        }[self.kind]
+
+    def bind(self, value: Any) -> Any:
+        """`value` as a parameter typed to compare with this expression on every dialect."""
+        if self.kind in ("integer", "float", "date"):
+            if isinstance(value, list):
+                return sa.bindparam(None, value, type_=_JsonNumber(), expanding=True)
+            return sa.literal(value, _JsonNumber())
+        return value
+
+
+_SQLITE_CASTS = {
+    "string": "CAST({v} AS VARCHAR)",
+    "integer": "CAST(CAST({v} AS VARCHAR) AS BIGINT)",
+    "date": "CAST(CAST({v} AS VARCHAR) AS BIGINT)",
+    "float": "CAST({v} AS FLOAT)",
+    "boolean": "CAST({v} AS BOOLEAN)",
+}
+
+
+@compiles(JsonValue)
+def _json_value_sqlite(element: JsonValue, compiler, **kw) -> str:
+    # SQLite's CASTs never fail: text in a number attribute reads as 0, as it always did here.
+    column = compiler.process(element.column, **kw)
+    path = compiler.render_literal_value(f'$."{element.key}"', sa.String())
+    return _SQLITE_CASTS[element.kind].format(v=f"JSON_EXTRACT({column}, {path})")
+
+
+@compiles(JsonValue, "postgresql")
+def _json_value_postgresql(element: JsonValue, compiler, **kw) -> str:
+    # Read a number or a boolean only when the JSON holds one: a cast of anything else would
+    # fail the statement (and, in an index, every insert of a row holding it).
+    column = compiler.process(element.column, **kw)
+    key = compiler.render_literal_value(element.key, sa.String())
+    text = f"({column} ->> {key})"
+    if element.kind == "string":
+        return text
+    json_type, sql_type = ("boolean", "BOOLEAN") if element.kind == "boolean" else ("number", "NUMERIC")
+    return f"(CASE WHEN json_typeof({column} -> {key}) = '{json_type}' THEN CAST({text} AS {sql_type}) END)"
+
+
+def json_index_ddl(table: str, column: str, key: str, kind: FieldType, dialect: Any) -> tuple[str, str]:
+    """The name and the CREATE INDEX statement of an index on (workspace_id, json_value(key)).
+
+    On SQLite it is partial (only the rows holding a value), so an attribute few rows have
+    costs little to keep. Not on PostgreSQL, whose planner takes statistics from an expression
+    index only when it is not partial (selfuncs.c), and needs them to see how many rows a range
+    keeps. IF NOT EXISTS, so that racing creators both succeed. The caller checks the key
+    (json_value).
+    """
+    kind = FieldType(kind)
+    sql = str(JsonValue(sa.column(column), key, kind).compile(dialect=dialect))
+    digest = hashlib.sha1(f"{column}\0{key}\0{kind.value}".encode()).hexdigest()[:16]
+    name = f"ix_{table}_json_{digest}"
+    ddl = f"CREATE INDEX IF NOT EXISTS {name} ON {table} (workspace_id, {sql})"
+    return name, ddl if dialect.name == "postgresql" else f"{ddl} WHERE {sql} IS NOT NULL"
+
+
+class PrefixMatch(ColumnElement):
+    """`^` (starts with, ASCII case-insensitive) in a form each database can answer from an index.
+
+    SQLite: `col LIKE 'p%'`; its LIKE folds ASCII case, as lower() does, and with an index on
+    `col COLLATE NOCASE` it reads only the matching range. PostgreSQL: `lower(col) LIKE
+    lower('p%')`, the very comparison ILIKE makes in a UTF-8 database, which an index on
+    `lower(col) text_pattern_ops` answers. The pattern arrives escaped, with its `%`.
+    """
+
+    inherit_cache = True
+    type = sa.Boolean()
+    # A predicate already: no `= 1` around it where booleans are integers (that would hide the
+    # LIKE from SQLite's index planner).
+    _is_implicitly_boolean = True
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("pattern", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: Any, prefix: str) -> None:
+        self.column = column
+        escaped = prefix.replace("/", "//").replace("%", "/%").replace("_", "/_")
+        self.pattern = sa.bindparam(None, escaped + "%", type_=sa.String())
+
+
+@compiles(PrefixMatch)
+def _prefix_sqlite(element: PrefixMatch, compiler, **kw) -> str:
+    return f"{compiler.process(element.column, **kw)} LIKE {compiler.process(element.pattern, **kw)} ESCAPE '/'"
+
+
+@compiles(PrefixMatch, "postgresql")
+def _prefix_postgresql(element: PrefixMatch, compiler, **kw) -> str:
+    column, pattern = (compiler.process(e, **kw) for e in (element.column, element.pattern))
+    return f"lower({column}) LIKE lower({pattern}) ESCAPE '/'"
 
 
 class _Compiler:
@@ -279,7 +425,8 @@ class _Compiler:
             return _day_comparison(column, op, value, self.tz)
         if type is FieldType.DATE:
             op = {"<": "<=", ">": ">="}.get(op, op)
-        return _COMPARISONS[op](column, _bind(value, type))
+        bound = column.bind(value) if isinstance(column, JsonValue) else _bind(value, type)
+        return _COMPARISONS[op](column, bound)
 
 
 def _filter_value(op: str, raw: Any, type: FieldType, name: str, path: str) -> Any:
@@ -403,7 +550,7 @@ _COMPARISONS: Mapping[str, Callable[[Any, Any], ColumnElement[bool]]] = {
     ">=": lambda c, v: c >= v,
     "~": lambda c, v: c.icontains(v, autoescape=True),
     "!~": lambda c, v: _or_null(sa.not_(c.icontains(v, autoescape=True)), c),
-    "^": lambda c, v: c.istartswith(v, autoescape=True),
+    "^": PrefixMatch,
     "$": lambda c, v: c.iendswith(v, autoescape=True),
 }
 

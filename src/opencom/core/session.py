@@ -1,21 +1,104 @@
-"""One database transaction per request: commit when the route returns, roll back on error."""
+"""One database transaction per request: commit when the route returns, roll back on error.
+
+Two rules keep the threadpool from starving while SQLite serialises writers:
+- On SQLite, a process lets one writing request at a time into the threadpool (an async lock
+  held from before the route runs until its commit). SQLite admits one writer anyway; without
+  the gate, 40 requests can fill the pool's 40 threads waiting on the write lock (BEGIN
+  IMMEDIATE) while the holder's commit waits for a free thread: stuck until busy_timeout.
+- Transactions end (commit/rollback) on their own small limiter, never behind requests that
+  are waiting to start.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
+import anyio
+from anyio import to_thread
+from anyio.lowlevel import RunVar
 from fastapi import Depends
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# POSTs that only read (Intercom's searches and the companies list take their query in a
+# body): a read transaction, so on SQLite they neither take the write lock nor the write gate.
+READ_POSTS = frozenset({"/contacts/search", "/conversations/search", "/tickets/search", "/companies/list"})
 
 
-def get_session(request: Request) -> Iterator[Session]:
+def reads_only(request: Request) -> bool:
+    method = request.method
+    return method in READ_METHODS or (method == "POST" and request.scope["path"] in READ_POSTS)
+
+# Per event loop (anyio's RunVar), as anyio's own default limiter is.
+_ENDINGS: RunVar[anyio.CapacityLimiter] = RunVar("opencom_transaction_endings")
+_GATES: RunVar[dict[int, anyio.Lock]] = RunVar("opencom_sqlite_write_gates")
+
+
+def _ending_limiter() -> anyio.CapacityLimiter:
+    try:
+        return _ENDINGS.get()
+    except LookupError:
+        limiter = anyio.CapacityLimiter(8)
+        _ENDINGS.set(limiter)
+        return limiter
+
+
+def _write_gate(db) -> anyio.Lock:
+    try:
+        gates = _GATES.get()
+    except LookupError:
+        gates = {}
+        _GATES.set(gates)
+    return gates.setdefault(id(db), anyio.Lock())
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """An async dependency on purpose: FastAPI runs a sync generator dependency's start and end
+    in two threadpool hops. Opening a session touches no database (the transaction begins with
+    the first query, in the route's thread), so only the end, commit or rollback, needs one."""
     db = request.app.state.db
-    with db.transaction(write=request.method not in READ_METHODS) as session:
+    read = reads_only(request)
+    if read or not db.is_sqlite:
+        async with _transaction(db, read) as session:
+            yield session
+        return
+    async with _write_gate(db), _transaction(db, read) as session:
         yield session
+
+
+@asynccontextmanager
+async def _transaction(db, read: bool) -> AsyncIterator[Session]:
+    session = db.session(write=not read)
+    try:
+        yield session
+    except BaseException:
+        await to_thread.run_sync(_rollback_and_close, session, limiter=_ending_limiter())
+        raise
+    if read and db.is_sqlite:
+        # Ending a read transaction in WAL mode takes no lock and does no I/O: done in place.
+        _commit_and_close(session)
+    else:
+        await to_thread.run_sync(_commit_and_close, session, limiter=_ending_limiter())
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
 
 
 # scope="function": the commit happens before the response is sent, so a failed commit is

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from opencom.core.db import Database
-from opencom.core.migrate import upgrade
 from opencom.core.settings import Settings
 
 
@@ -19,6 +18,7 @@ class Prepared:
 
 
 def prepare_database(db: Database, settings: Settings) -> Prepared:
+    from opencom.core.migrate import upgrade  # Alembic (~11 MB): only in processes that migrate
     from opencom.workspaces.service import ensure_default_workspace
 
     upgrade(db.write_engine)

@@ -192,6 +192,10 @@ def create_attribute(session: Session, workspace_id: int, admin_id: int | None, 
             session.add(row)
     except IntegrityError:
         raise parameter_invalid(f"You already have '{name}' in your {MODEL_DATA[model]}.", "name") from None
+    # Searches on the attribute read an expression index (one per name, shared by workspaces).
+    from opencom.contacts.indexes import ensure_attribute_index  # contacts.search imports this module
+
+    ensure_attribute_index(session, model, name, row.data_type)
     return row
 
 

@@ -1,0 +1,1 @@
+"""`opencom seed`: bulk, deterministic, streamed seeding of a workspace (see service.py)."""
