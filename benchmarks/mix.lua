@@ -36,6 +36,8 @@ local MIXES = {
     { "get_conversation", 15 }, { "create_event", 10 },
   },
   get = { { "get_contact", 100 } },
+  -- Writes alone (benchmarks/profile.py --mix write): where a write's time goes.
+  write = { { "create_contact", 50 }, { "update_contact", 50 } },
 }
 
 -- ---------------------------------------------------------------------------------------------

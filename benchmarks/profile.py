@@ -49,7 +49,7 @@ def summarise(raw: Path, top: int) -> list[str]:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--mix", default="get", choices=["get", "mix"])
+    p.add_argument("--mix", default="get", choices=["get", "mix", "write"])
     p.add_argument("--duration", type=float, default=10)
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--contacts", type=int, default=2000)
