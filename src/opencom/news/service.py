@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-import emoji
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -200,6 +199,8 @@ def checked_reactions(reactions: list[str | None]) -> list[str | None]:
     for index, reaction in enumerate(reactions):
         if reaction is None:
             continue
+        import emoji  # here, not at the top: its tables cost every server process ~10 MB of RSS
+
         if not emoji.is_emoji(reaction):
             raise parameter_invalid(f"reactions.{index} must be a single emoji", f"reactions.{index}")
         if reaction in seen:
