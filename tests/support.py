@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
+import pytest
 import uvicorn
 from sqlalchemy import create_engine, make_url, text
 
@@ -51,6 +54,21 @@ def postgres_database(admin_url: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def fresh_database_url() -> Iterator[str]:
+    """An empty database of this run's backend, gone afterwards: a temporary SQLite file, or a
+    PostgreSQL database of its own (skipped when PostgreSQL is unreachable)."""
+    if selected_backend() == "postgres":
+        reason = postgres_reachable(postgres_admin_url())
+        if reason:
+            pytest.skip(reason)
+        with postgres_database(postgres_admin_url()) as url:
+            yield url
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{Path(folder) / 'opencom.db'}"
 
 
 def free_port() -> int:

@@ -7,11 +7,9 @@ Intercom calls made to check their effects keep it.
 from __future__ import annotations
 
 import asyncio
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 import orjson
@@ -67,18 +65,9 @@ def fresh_server(**settings) -> Iterator[str]:
     """A server of its own on an empty database of the run's backend."""
     from opencom.core.settings import Settings
 
-    if support.selected_backend() == "postgres":
-        database = support.postgres_database(support.postgres_admin_url())
-    else:
-        database = _sqlite_database()
+    database = support.fresh_database_url()
     with database as url, running_server(create_app(Settings(database_url=url, rate_limit=0, **settings))) as base:
         yield base
-
-
-@contextmanager
-def _sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{Path(folder) / 'fresh.db'}"
 
 
 def test_every_table_is_classified():

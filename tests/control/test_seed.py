@@ -8,7 +8,6 @@ Nobody freezes the clock here: OPENCOM_SEED does it, at OPENCOM_SEED_EPOCH.
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,19 +38,10 @@ def real_time_and_ids():
 @contextmanager
 def seeded_server(**settings) -> Iterator[tuple[str, str]]:
     """A server of its own on an empty database: (base URL, database URL)."""
-    if support.selected_backend() == "postgres":
-        database = support.postgres_database(support.postgres_admin_url())
-    else:
-        database = _sqlite()
+    database = support.fresh_database_url()
     options = {"seed": "deterministic-run", "bootstrap_token": TOKEN, "rate_limit": 0, **settings}
     with database as url, running_server(create_app(Settings(database_url=url, **options))) as base:
         yield base, url
-
-
-@contextmanager
-def _sqlite() -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{folder}/opencom.db"
 
 
 class Recorder:

@@ -258,7 +258,7 @@ def test_the_clock_is_stored_so_another_server_on_the_database_sees_it():
 
 
 def test_every_worker_process_reads_the_same_workspace_clock():
-    with _database() as url, serve_workers(url, 2) as base, make_client(base, None) as control:
+    with support.fresh_database_url() as url, serve_workers(url, 2) as base, make_client(base, None) as control:
         created = ok(control.post("/_opencom/workspaces", json={"name": "Multi"}))
         set_clock(control, created["id"], freeze=True, at=PAST)
         processes, stamps = set(), set()
@@ -273,21 +273,10 @@ def test_every_worker_process_reads_the_same_workspace_clock():
 
 # -- helpers ---------------------------------------------------------------------------------
 
-
-@contextmanager
-def _database() -> Iterator[str]:
-    if support.selected_backend() == "postgres":
-        with support.postgres_database(support.postgres_admin_url()) as url:
-            yield url
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{folder}/opencom.db"
-
-
 @contextmanager
 def fresh_server(**settings) -> Iterator[tuple[str, str]]:
     """A server of its own on an empty database of the run's backend: (base URL, database URL)."""
-    with _database() as url, running_server(create_app(Settings(database_url=url, **{"rate_limit": 0, **settings}))) as base:
+    with support.fresh_database_url() as url, running_server(create_app(Settings(database_url=url, **{"rate_limit": 0, **settings}))) as base:
         yield base, url
 
 

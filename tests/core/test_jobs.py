@@ -7,13 +7,10 @@ touches the process clock.
 
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -25,22 +22,9 @@ from opencom.core.migrate import upgrade
 from tests import support
 
 
-@contextmanager
-def _fresh_url() -> Iterator[str]:
-    if support.selected_backend() == "postgres":
-        reason = support.postgres_reachable(support.postgres_admin_url())
-        if reason:
-            pytest.skip(reason)
-        with support.postgres_database(support.postgres_admin_url()) as url:
-            yield url
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{Path(folder) / 'jobs.db'}"
-
-
 @pytest.fixture(scope="module")
 def jobs_url() -> Iterator[str]:
-    with _fresh_url() as url:
+    with support.fresh_database_url() as url:
         database = Database(url)
         upgrade(database.write_engine)
         database.dispose()

@@ -10,14 +10,11 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -241,23 +238,13 @@ class Idle:
     db: Database
 
 
-@contextmanager
-def _fresh_database() -> Iterator[str]:
-    if support.selected_backend() == "postgres":
-        with support.postgres_database(support.postgres_admin_url()) as url:
-            yield url
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{Path(folder) / 'idle.db'}"
-
-
 def idle_settings(url: str, **changes) -> Settings:
     return Settings(database_url=url, bootstrap_token=IDLE_TOKEN, rate_limit=0, jobs_enabled=False).model_copy(update=changes)
 
 
 @pytest.fixture(scope="module")
 def idle_server(server) -> Iterator[Idle]:  # `server`: skips with it when PostgreSQL is missing
-    with _fresh_database() as url, support.running_server(create_app(idle_settings(url))) as base:
+    with support.fresh_database_url() as url, support.running_server(create_app(idle_settings(url))) as base:
         database = Database(url)
         yield Idle(url, base, database)
         database.dispose()

@@ -6,10 +6,7 @@ process with the suite's server, so the process-wide id source is put back after
 
 from __future__ import annotations
 
-import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -149,18 +146,8 @@ def test_a_seed_makes_ids_reproducible():
 
 def test_running_on_a_database_of_the_run_s_backend():
     """A given URL is used as is (and kept): here an empty database of this run's backend."""
-    if support.selected_backend() == "postgres":
-        database = support.postgres_database(support.postgres_admin_url())
-    else:
-        database = _temporary_sqlite()
+    database = support.fresh_database_url()
     with database as url, opencom.running(url, token="given-token") as server:
         assert server.database_url == url and server.token == "given-token"
         contact = server.client().contacts.create(request={"email": "pg@example.com"})
         assert server.snapshot()["tables"]["contacts"][0]["id"] == contact.id
-
-
-
-@contextmanager
-def _temporary_sqlite() -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{folder}/given.db"

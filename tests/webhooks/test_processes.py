@@ -7,15 +7,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from opencom.core.db import Database
@@ -28,19 +25,6 @@ from tests.webhooks.conftest import SECRET, Answer, Receiver
 # Short enough that a killed server's lease runs out quickly, long enough for a loaded machine.
 SERVER_ENV = {"OPENCOM_WEBHOOK_TIMEOUT": "2", "OPENCOM_WEBHOOK_LEASE": "3", "OPENCOM_WEBHOOK_RETRY_BASE": "0.1",
               "OPENCOM_RATE_LIMIT": "0", "OPENCOM_LOG_LEVEL": "warning"}
-
-
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    if support.selected_backend() == "postgres":
-        reason = support.postgres_reachable(support.postgres_admin_url())
-        if reason:
-            pytest.skip(reason)
-        with support.postgres_database(support.postgres_admin_url()) as url:
-            yield url
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{Path(folder) / 'webhooks.db'}"
 
 
 class Server:
@@ -133,7 +117,7 @@ def sent(receiver: Receiver) -> list[tuple[str, int]]:
 
 
 def test_restarts_mid_delivery_lose_nothing_and_resend_only_the_unacknowledged():
-    with fresh_database() as url, receiving() as receiver:
+    with support.fresh_database_url() as url, receiving() as receiver:
         db = Database(url)
         try:
             with servers(url) as [first]:
@@ -164,7 +148,7 @@ def test_restarts_mid_delivery_lose_nothing_and_resend_only_the_unacknowledged()
 def test_two_servers_on_one_database_deliver_each_event_once_in_order():
     topics = ["contact.user.created"]
     per_subscription = 40
-    with fresh_database() as url, receiving() as receiver:
+    with support.fresh_database_url() as url, receiving() as receiver:
         db = Database(url)
         try:
             with servers(url, count=2) as [first, second]:

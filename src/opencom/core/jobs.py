@@ -41,9 +41,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, and_, event, or_, select, update
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, and_, or_, select, update
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
+from opencom.core import wakeups
 from opencom.core.clock import FOLLOWS_BASE, ClockState, clock, stored_clock
 from opencom.core.db import Base, Database, IdInteger
 from opencom.workspaces.models import Workspace
@@ -57,7 +58,7 @@ LEASE_SECONDS = 300
 DEFAULT_MAX_ATTEMPTS = 5
 BACKOFF_BASE = 2  # seconds before the 2nd attempt; doubles each time
 BACKOFF_CAP = 600
-_ENQUEUED = "opencom.jobs.enqueued"  # Session.info flag: wake the local workers after commit
+WAKEUP = "jobs"  # core.wakeups name: an enqueue wakes this process's workers after its commit
 
 
 class Job(Base):
@@ -130,7 +131,7 @@ def enqueue(session: Session, workspace_id: int, kind: str, payload: dict[str, A
               run_after=now if run_after is None else run_after, created_at=now, updated_at=now)
     session.add(job)
     session.flush()
-    session.info[_ENQUEUED] = True
+    wakeups.after_commit(session, WAKEUP)
     return job
 
 
@@ -154,16 +155,12 @@ def backoff(attempts: int) -> int:
 _workers: weakref.WeakSet[Worker] = weakref.WeakSet()
 
 
-@event.listens_for(Session, "after_commit")
-def _wake_after_commit(session: Session) -> None:
-    if session.info.pop(_ENQUEUED, False):
-        for worker in list(_workers):
-            worker.nudge()
+def _nudge_workers() -> None:
+    for worker in list(_workers):
+        worker.nudge()
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(_ENQUEUED, None)
+wakeups.register(WAKEUP, _nudge_workers)
 
 
 # -- consuming ---------------------------------------------------------------------------------

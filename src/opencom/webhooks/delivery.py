@@ -45,6 +45,7 @@ import orjson
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from opencom.core import wakeups
 from opencom.core.clock import FOLLOWS_BASE, ClockState, clock, stored_clock
 from opencom.core.db import Database
 from opencom.webhooks import publish
@@ -450,7 +451,7 @@ def _nudge_all() -> None:
         deliverer.nudge()
 
 
-publish._wake_hooks.append(_nudge_all)
+wakeups.register(publish.WAKEUP, _nudge_all)
 
 
 def start(db: Database, settings: Any) -> Deliverer | None:

@@ -18,17 +18,17 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import bindparam, event, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from opencom.core import wakeups
 from opencom.core.clock import clock
 from opencom.core.ids import new_uuid
 from opencom.webhooks.models import ACTIVE, PENDING, WebhookDelivery, WebhookSubscription
 
 PING = "ping"
 PING_ITEM = {"type": "ping", "message": "something something interzen"}  # what Intercom's ping carries
-_PUBLISHED = "opencom.webhooks.published"  # Session.info flag: wake the local deliverers after commit
-_wake_hooks: list = []  # callables run after a commit that published (delivery.py adds its nudge)
+WAKEUP = "webhooks"  # core.wakeups name: a publish wakes this process's deliverers after its commit
 
 
 class Publisher(Protocol):
@@ -71,7 +71,7 @@ def enqueue(
 
 def wake_after_commit(session: Session) -> None:
     """Have this process's deliverers look at the outbox as soon as the transaction commits."""
-    session.info[_PUBLISHED] = True
+    wakeups.after_commit(session, WAKEUP)
 
 
 # Built once: constructing a statement costs more than running it on SQLite.
@@ -98,14 +98,3 @@ def _plain(item: dict[str, Any]) -> dict[str, Any]:
     # Whatever the route would have rendered with orjson, as plain JSON types for the JSON column.
     return orjson.loads(orjson.dumps(item))
 
-
-@event.listens_for(Session, "after_commit")
-def _wake_after_commit(session: Session) -> None:
-    if session.info.pop(_PUBLISHED, False):
-        for hook in list(_wake_hooks):
-            hook()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(_PUBLISHED, None)
