@@ -438,3 +438,22 @@ def test_seeded_servers_give_the_same_ids_and_a_full_reset_starts_them_over():
         assert _same_calls(base)[:2] == one[:2] != after_reset[:2]
     with fresh_server(seed="another", bootstrap_token="seeded-token") as base:
         assert _same_calls(base)[0] != first[0]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", "/_opencom/workspaces", {"name": "a\x00"}, "name"),
+        ("POST", "/_opencom/workspaces", {"name": "x", "owner_email": "a\x00@example.com"}, "owner_email"),
+        ("POST", "/_opencom/workspaces", {"name": "x", "timezone": "Mars/Olympus_Mons"}, "timezone"),
+        ("GET", "/_opencom/requests?path=%00", None, "path"),
+        ("GET", "/_opencom/requests?request_id=%00", None, "request_id"),
+        ("GET", "/_opencom/outbox?to=%00", None, "to"),
+        ("POST", "/_opencom/webhooks", {"url": "http://127.0.0.1:9/\x00", "topics": ["ping"]}, "url"),
+    ],
+)
+def test_text_the_database_cannot_hold_or_use_is_a_400_naming_the_field(control, method, path, body, field):
+    # A NUL can't be stored or matched by PostgreSQL, and an unknown zone can't date a search.
+    response = control.request(method, path, json=body) if body is not None else control.request(method, path)
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0] == {**response.json()["errors"][0], "code": "parameter_invalid", "field": field}

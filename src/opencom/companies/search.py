@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -16,6 +15,7 @@ from sqlalchemy.sql import ColumnElement
 
 from opencom.companies.models import Company, CompanyTag
 from opencom.contacts.models import Contact, ContactCompany
+from opencom.contacts.search import workspace_tz
 from opencom.core.search import ATTRIBUTE_SEARCH_TYPES, DateMode, FieldTable, FieldType, SearchField, compile_query, json_value
 from opencom.data_attributes.service import custom_definitions
 
@@ -106,5 +106,5 @@ def company_condition(session: Session, workspace_id: int, query: Any, tz: tzinf
 
     It does not restrict the workspace or hide archived companies: callers add those.
     """
-    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    zone = workspace_tz(tz) if isinstance(tz, str) else tz  # an unknown name counts as UTC, as for contacts
     return compile_query(query, company_field_table(session, workspace_id), tz=zone)

@@ -21,6 +21,7 @@ from starlette.requests import Request
 
 from opencom.control import journal, outbox, schemas
 from opencom.control.access import require_admin
+from opencom.core.fields import Text
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
 
@@ -45,13 +46,13 @@ def list_requests(
     request: Request,
     session: DbSession,
     workspace_id: schemas.WorkspaceId | None = None,
-    method: str | None = None,
-    path: str | None = None,
-    path_prefix: str | None = None,
-    status: str | None = None,
+    method: Text | None = None,
+    path: Text | None = None,
+    path_prefix: Text | None = None,
+    status: Text | None = None,
     since: float | None = None,
     until: float | None = None,
-    request_id: str | None = None,
+    request_id: Text | None = None,
     limit: Limit = 100,
     order: Literal["asc", "desc"] = "asc",
 ):
@@ -72,7 +73,7 @@ def list_outbox(
     session: DbSession,
     workspace_id: schemas.WorkspaceId | None = None,
     channel: Literal["email", "in_app", "sms", "news"] | None = None,
-    to: str | None = None,
+    to: Text | None = None,
     since: float | None = None,
     until: float | None = None,
     limit: Limit = 100,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictStr
 
+from opencom.core.fields import no_nul
 from opencom.workspaces.models import Workspace
 
 
@@ -30,15 +32,27 @@ class ResetRequest(Body):
     workspace_id: WorkspaceId | None = None
 
 
+# Stored text: PostgreSQL can't hold NUL, so it is refused here rather than failing the commit.
+Text = Annotated[StrictStr, AfterValidator(no_nul)]
+
+
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be an IANA time zone name, like Europe/Dublin") from None
+    return name
+
+
 class WorkspaceCreate(Body):
-    name: Annotated[StrictStr, Field(min_length=1, max_length=255)]
-    timezone: Annotated[StrictStr, Field(min_length=1, max_length=64)] = "UTC"
-    owner_name: Annotated[StrictStr, Field(min_length=1, max_length=255)] = "Workspace Owner"
-    owner_email: Annotated[StrictStr, Field(min_length=3, max_length=255)] = "owner@example.com"
+    name: Annotated[Text, Field(min_length=1, max_length=255)]
+    timezone: Annotated[Text, Field(min_length=1, max_length=64), AfterValidator(_time_zone)] = "UTC"
+    owner_name: Annotated[Text, Field(min_length=1, max_length=255)] = "Workspace Owner"
+    owner_email: Annotated[Text, Field(min_length=3, max_length=255)] = "owner@example.com"
 
 
 class TokenCreate(Body):
-    name: Annotated[StrictStr, Field(max_length=255)] = "control"
+    name: Annotated[Text, Field(max_length=255)] = "control"
 
 
 class ClockChange(Body):

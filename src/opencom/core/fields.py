@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
 
 
 def no_nul(value: str) -> str:
@@ -17,3 +19,8 @@ def not_bool(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("must be an integer, not a boolean")
     return value
+
+
+# A text field or query parameter that will be compared with stored text: a NUL could never match
+# and would make PostgreSQL fail the query, so it is a 400 naming the field.
+Text = Annotated[str, AfterValidator(no_nul)]

@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, Query
 from opencom.control.access import require_admin
 from opencom.control.schemas import WorkspaceId
 from opencom.control.service import default_or_given
+from opencom.core.fields import Text
 from opencom.core.errors import not_found
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
@@ -99,9 +100,9 @@ def resume(id: str, session: DbSession):
 def list_deliveries(
     id: str,
     session: DbSession,
-    state: str | None = None,
-    topic: str | None = None,
-    notification_id: str | None = None,
+    state: Text | None = None,
+    topic: Text | None = None,
+    notification_id: Text | None = None,
     before: Annotated[int | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictStr
+from pydantic import AfterValidator, Field, StrictStr
 
 from opencom.control.schemas import Body, WorkspaceId
+from opencom.core.fields import no_nul
 from opencom.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
-Url = Annotated[StrictStr, Field(min_length=1, max_length=2048)]
-Topics = Annotated[list[Annotated[StrictStr, Field(min_length=1, max_length=128)]], Field(min_length=1)]
-Secret = Annotated[StrictStr, Field(min_length=1, max_length=255)]
+Url = Annotated[StrictStr, Field(min_length=1, max_length=2048), AfterValidator(no_nul)]
+Topics = Annotated[list[Annotated[StrictStr, Field(min_length=1, max_length=128), AfterValidator(no_nul)]], Field(min_length=1)]
+Secret = Annotated[StrictStr, Field(min_length=1, max_length=255), AfterValidator(no_nul)]
 
 
 class SubscriptionCreate(Body):
