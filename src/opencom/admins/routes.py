@@ -9,10 +9,11 @@ from opencom.core.auth import CurrentPrincipal
 from opencom.core.pagination import check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.webhooks.publish import publish
 from opencom.workspaces.service import get_workspace
 
-router = APIRouter(tags=["Admins"])
+router = APIRouter(route_class=TransactionRoute, tags=["Admins"])
 
 
 @router.get("/me")

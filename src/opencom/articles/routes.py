@@ -10,10 +10,11 @@ from opencom.core.errors import parameter_invalid
 from opencom.core.pagination import check_page, check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.webhooks.publish import publish
 from opencom.help_center.schemas import deleted_json
 
-router = APIRouter(tags=["Articles"])
+router = APIRouter(route_class=TransactionRoute, tags=["Articles"])
 
 DEFAULT_PER_PAGE = 25
 SEARCH_PER_PAGE = 10

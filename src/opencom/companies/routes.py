@@ -20,11 +20,12 @@ from opencom.core.errors import parameter_invalid
 from opencom.core.pagination import Page, check_page, check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.webhooks.publish import publish
 from opencom.webhooks.topics import contact_company_item
 from opencom.workspaces.service import get_workspace
 
-router = APIRouter(tags=["Companies"])
+router = APIRouter(route_class=TransactionRoute, tags=["Companies"])
 
 MAX_PER_PAGE = 60
 MAX_ATTACHED_PER_PAGE = 150

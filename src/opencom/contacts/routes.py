@@ -21,10 +21,11 @@ from opencom.core.auth import CurrentPrincipal
 from opencom.core.pagination import check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.webhooks.publish import publish
 from opencom.webhooks.topics import contact_topic, contact_update_topics
 
-router = APIRouter(tags=["Contacts"])
+router = APIRouter(route_class=TransactionRoute, tags=["Contacts"])
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 150

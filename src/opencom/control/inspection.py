@@ -24,8 +24,9 @@ from opencom.control.access import require_admin
 from opencom.core.fields import Text
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 
-router = APIRouter(prefix="/_opencom", tags=["Opencom control plane"], dependencies=[Depends(require_admin)])
+router = APIRouter(route_class=TransactionRoute, prefix="/_opencom", tags=["Opencom control plane"], dependencies=[Depends(require_admin)])
 
 Limit = Annotated[int, Query(ge=1, le=journal.MAX_LIMIT)]
 

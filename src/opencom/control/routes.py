@@ -42,8 +42,9 @@ from opencom.control.service import apply_seed  # noqa: F401  (app start calls i
 from opencom.core.errors import not_found
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 
-router = APIRouter(prefix="/_opencom", tags=["Opencom control plane"], dependencies=[Depends(require_admin)])
+router = APIRouter(route_class=TransactionRoute, prefix="/_opencom", tags=["Opencom control plane"], dependencies=[Depends(require_admin)])
 
 
 @router.post("/reset")

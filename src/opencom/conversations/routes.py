@@ -21,11 +21,12 @@ from opencom.core.errors import parameter_invalid, parameter_not_found
 from opencom.core.pagination import check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.tags.schemas import tag_json
 from opencom.webhooks.publish import publish
 from opencom.webhooks.watch import inserted, publish_new_contacts
 
-router = APIRouter(tags=["Conversations"])
+router = APIRouter(route_class=TransactionRoute, tags=["Conversations"])
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 150

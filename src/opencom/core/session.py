@@ -75,16 +75,17 @@ async def _transaction(db, read: bool) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        await to_thread.run_sync(_rollback_and_close, session, limiter=_ending_limiter())
+        await to_thread.run_sync(rollback_and_close, session, limiter=_ending_limiter())
         raise
-    if read and db.is_sqlite:
-        # Ending a read transaction in WAL mode takes no lock and does no I/O: done in place.
-        _commit_and_close(session)
+    if not session.in_transaction() or (read and db.is_sqlite):
+        # Already ended by the route's thread (core.routing), or a read transaction in WAL
+        # mode, whose end takes no lock and does no I/O: done in place.
+        commit_and_close(session)
     else:
-        await to_thread.run_sync(_commit_and_close, session, limiter=_ending_limiter())
+        await to_thread.run_sync(commit_and_close, session, limiter=_ending_limiter())
 
 
-def _commit_and_close(session: Session) -> None:
+def commit_and_close(session: Session) -> None:
     try:
         session.commit()
     except BaseException:
@@ -94,7 +95,7 @@ def _commit_and_close(session: Session) -> None:
         session.close()
 
 
-def _rollback_and_close(session: Session) -> None:
+def rollback_and_close(session: Session) -> None:
     try:
         session.rollback()
     finally:

@@ -12,9 +12,10 @@ from fastapi import APIRouter, Body, Query
 from opencom.core.auth import CurrentPrincipal
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.data_attributes import schemas, service
 
-router = APIRouter(tags=["Data Attributes"])
+router = APIRouter(route_class=TransactionRoute, tags=["Data Attributes"])
 
 
 @router.get("/data_attributes")

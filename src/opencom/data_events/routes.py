@@ -14,10 +14,11 @@ from opencom.core.errors import parameter_invalid
 from opencom.core.pagination import check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.data_events import schemas, service
 from opencom.webhooks.publish import publish
 
-router = APIRouter(tags=["Data Events"])
+router = APIRouter(route_class=TransactionRoute, tags=["Data Events"])
 
 
 @router.post("/events")

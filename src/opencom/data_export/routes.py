@@ -12,9 +12,10 @@ from starlette.responses import Response
 from opencom.core.auth import CurrentPrincipal
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.data_export import schemas, service
 
-router = APIRouter(tags=["Data Export"])
+router = APIRouter(route_class=TransactionRoute, tags=["Data Export"])
 
 
 @router.post("/export/content/data")

@@ -10,10 +10,11 @@ from opencom.core.auth import CurrentPrincipal
 from opencom.core.pagination import check_page, check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.help_center import schemas, service
 from opencom.help_center.models import Collection, HelpCenter
 
-router = APIRouter(tags=["Help Center"])
+router = APIRouter(route_class=TransactionRoute, tags=["Help Center"])
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 150

@@ -12,11 +12,12 @@ from opencom.contacts.models import Contact
 from opencom.core.auth import CurrentPrincipal
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.messages import schemas, service
 from opencom.webhooks.publish import publish
 from opencom.webhooks.watch import inserted, publish_new_contacts
 
-router = APIRouter(tags=["Messages"])
+router = APIRouter(route_class=TransactionRoute, tags=["Messages"])
 
 
 @router.post("/messages")

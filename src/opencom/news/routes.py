@@ -9,11 +9,12 @@ from opencom.core.auth import CurrentPrincipal
 from opencom.core.pagination import Page, check_page, check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.news import schemas, service
 from opencom.news.models import NewsItem
 from opencom.workspaces.service import get_workspace
 
-router = APIRouter(tags=["News"])
+router = APIRouter(route_class=TransactionRoute, tags=["News"])
 MAX_PER_PAGE = 150
 
 

@@ -8,9 +8,10 @@ from opencom.core.auth import CurrentPrincipal
 from opencom.core.pagination import check_page, check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.notes import schemas, service
 
-router = APIRouter(tags=["Notes"])
+router = APIRouter(route_class=TransactionRoute, tags=["Notes"])
 
 
 @router.post("/contacts/{id}/notes")

@@ -7,9 +7,10 @@ from opencom.core.auth import CurrentPrincipal
 from opencom.core.errors import parameter_invalid
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.segments import schemas, service
 
-router = APIRouter(tags=["Segments"])
+router = APIRouter(route_class=TransactionRoute, tags=["Segments"])
 
 
 def _flag(value: str | None, field: str) -> bool:

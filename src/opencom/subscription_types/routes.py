@@ -8,10 +8,11 @@ from fastapi import APIRouter
 from opencom.core.auth import CurrentPrincipal
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.subscription_types import schemas, service
 from opencom.webhooks.publish import publish
 
-router = APIRouter(tags=["Subscription Types"])
+router = APIRouter(route_class=TransactionRoute, tags=["Subscription Types"])
 
 
 @router.get("/subscription_types")

@@ -12,10 +12,11 @@ from opencom.contacts.models import Contact
 from opencom.core.auth import CurrentPrincipal
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.switch import service
 from opencom.webhooks.watch import inserted, publish_new_contacts
 
-router = APIRouter(tags=["Switch"])
+router = APIRouter(route_class=TransactionRoute, tags=["Switch"])
 
 
 @router.post("/phone_call_redirects")

@@ -13,11 +13,12 @@ from opencom.core.auth import CurrentPrincipal
 from opencom.core.clock import now
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.tags import schemas, service
 from opencom.webhooks.publish import publish
 from opencom.webhooks.topics import contact_tag_item, contact_topic
 
-router = APIRouter(tags=["Tags"])
+router = APIRouter(route_class=TransactionRoute, tags=["Tags"])
 
 
 @router.get("/tags")

@@ -7,9 +7,10 @@ from fastapi import APIRouter
 from opencom.core.auth import CurrentPrincipal
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.teams import schemas, service
 
-router = APIRouter(tags=["Teams"])
+router = APIRouter(route_class=TransactionRoute, tags=["Teams"])
 
 
 @router.get("/teams")

@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 from opencom.core.auth import CurrentPrincipal
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.ticket_types import schemas, service
 from opencom.ticket_types.models import TicketType
 from opencom.workspaces.service import get_workspace
 
-router = APIRouter(tags=["Ticket Types"])
+router = APIRouter(route_class=TransactionRoute, tags=["Ticket Types"])
 
 
 def _code(session: Session, workspace_id: int) -> str:

@@ -15,13 +15,14 @@ from opencom.core.auth import CurrentPrincipal
 from opencom.core.pagination import check_per_page
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.tags.schemas import tag_json
 from opencom.tickets import convert, schemas, service
 from opencom.webhooks.publish import publish
 from opencom.webhooks.watch import inserted, publish_new_contacts
 from opencom.workspaces.service import get_workspace
 
-router = APIRouter(tags=["Tickets"])
+router = APIRouter(route_class=TransactionRoute, tags=["Tickets"])
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 150

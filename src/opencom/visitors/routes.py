@@ -9,11 +9,12 @@ from opencom.contacts.schemas import one_contact_json
 from opencom.core.auth import CurrentPrincipal
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.visitors import schemas, service
 from opencom.webhooks.publish import publish
 from opencom.webhooks.watch import inserted, publish_new_contacts
 
-router = APIRouter(tags=["Visitors"])
+router = APIRouter(route_class=TransactionRoute, tags=["Visitors"])
 
 
 

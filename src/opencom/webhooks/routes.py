@@ -29,9 +29,10 @@ from opencom.core.fields import Text
 from opencom.core.errors import not_found
 from opencom.core.responses import respond
 from opencom.core.session import DbSession
+from opencom.core.routing import TransactionRoute
 from opencom.webhooks import schemas, service
 
-router = APIRouter(prefix="/_opencom/webhooks", tags=["Opencom control plane"], dependencies=[Depends(require_admin)])
+router = APIRouter(route_class=TransactionRoute, prefix="/_opencom/webhooks", tags=["Opencom control plane"], dependencies=[Depends(require_admin)])
 
 
 @router.get("")
