@@ -98,6 +98,8 @@ def main(argv=None) -> int:
                 "py-spy record --gil (samples holding the GIL only).", "",
             ]
             text = "\n".join(header + (summarise(raw, args.top) if raw.exists() else ["(py-spy wrote nothing)"])) + "\n"
+            if args.out and raw.exists():  # the folded stacks, for a flame graph or a closer look
+                args.out.with_suffix(".folded").write_text(raw.read_text())
     print(text)
     if args.out:
         args.out.write_text(text)

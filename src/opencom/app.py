@@ -18,6 +18,8 @@ from opencom.contacts.routes import router as contacts_router
 from opencom.companies.routes import router as companies_router
 from opencom.core import handlers, jobs
 from opencom.core.db import Database
+from opencom.core.hot import HotPath
+from opencom.contacts import hot as contacts_hot
 from opencom.core.protocol import ProtocolMiddleware, RateLimiter
 from opencom.core.responses import JSONResponse, respond
 from opencom.core.settings import Settings, get_settings
@@ -48,6 +50,16 @@ log = logging.getLogger("opencom")
 ROUTERS = [control_router, control_inspection_router, admins_router, teams_router, contacts_router, companies_router, tags_router, segments_router, notes_router, subscription_types_router, data_attributes_router, data_events_router, visitors_router, news_router, ticket_types_router, tickets_router, articles_router, help_center_router, conversations_router, messages_router, switch_router, data_export_router, webhooks_router]
 
 
+class Opencom(FastAPI):
+    """The application; a request on a hot route (core.hot) is answered before FastAPI's stack."""
+
+    hot: HotPath | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if self.hot is None or not await self.hot.handle(scope, receive, send):
+            await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, *, prepare: bool = True) -> FastAPI:
     settings = settings or get_settings()
     db = Database(settings.database_url)
@@ -63,13 +75,15 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
         deliverer = webhook_delivery.start(db, settings)  # OPENCOM_WEBHOOK_WORKERS
         journal.start()
         yield
+        if app.hot is not None:
+            app.hot.close()
         journal.stop()  # writes what is still buffered
         webhook_delivery.stop(deliverer)
         jobs.stop_worker(worker)
         statistics.stop()
         db.dispose()
 
-    app = FastAPI(
+    app = Opencom(
         title="Opencom",
         version=__version__,
         lifespan=lifespan,
@@ -94,6 +108,9 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
 
     limiter = RateLimiter(db, settings.rate_limit) if settings.rate_limit > 0 else None
     app.add_middleware(ProtocolMiddleware, db=db, rate_limiter=limiter, journal=journal)
+    if settings.hot_reads and db.is_sqlite:  # PostgreSQL: a read must not block the loop (core.hot)
+        protocol = ProtocolMiddleware(None, db=db, rate_limiter=limiter, journal=journal)
+        app.hot = HotPath(protocol, contacts_hot.routes(db.engine.dialect))
     return app
 
 

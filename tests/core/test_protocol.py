@@ -184,3 +184,12 @@ def test_a_failed_request_writes_nothing(settings, workspace, db):
     with db.transaction(write=False) as session:
         ghosts = session.scalar(select(func.count()).select_from(Admin).where(Admin.name == "Ghost"))
     assert ghosts == 0
+
+
+def test_the_hot_path_is_on_for_sqlite_only(settings):
+    """core/hot.py reads on the event loop: never on PostgreSQL, where a read is a round trip."""
+    from opencom.app import create_app
+
+    app = create_app(settings, prepare=False)
+    assert (app.hot is not None) == settings.database_url.startswith("sqlite")
+    assert create_app(settings.model_copy(update={"hot_reads": False}), prepare=False).hot is None

@@ -7,6 +7,7 @@ of contacts at once by `nested_lists`: one query for all four lists, whatever th
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -138,7 +139,7 @@ def _ranked(kind, contact_col, item_col, order_by: list, partition: list | None 
 
 
 @functools.cache
-def _nested_query() -> Select:
+def nested_query() -> Select:
     """All four nested lists of a set of contacts as one UNION ALL, built once: constructing a
     windowed subquery costs more CPU than running it, and one statement is one round trip."""
     ids = bindparam("contact_ids", expanding=True)
@@ -183,10 +184,15 @@ _LIST_OF_KIND = {
 
 def nested_lists(session: Session, contact_ids: list[str]) -> dict[str, Nested]:
     """The nested lists of every contact in `contact_ids`, in one query (window functions)."""
-    found = {contact_id: Nested() for contact_id in contact_ids}
     if not contact_ids:
-        return found
-    for row in session.execute(_nested_query(), {"contact_ids": contact_ids}):
+        return {}
+    return group_nested(session.execute(nested_query(), {"contact_ids": contact_ids}), contact_ids)
+
+
+def group_nested(rows: Iterable, contact_ids: list[str]) -> dict[str, Nested]:
+    """The rows of nested_query() as each contact's Nested lists."""
+    found = {contact_id: Nested() for contact_id in contact_ids}
+    for row in rows:
         target = _LIST_OF_KIND[row.kind](found[row.contact_id])
         target.ids.append(row.item_id)
         target.total = row.total

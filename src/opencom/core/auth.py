@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
 
@@ -15,6 +15,7 @@ from opencom.core.clock import FOLLOWS_BASE, ClockState, stored_clock
 from opencom.core.db import Database
 from opencom.core.errors import unauthorized
 from opencom.core.ids import token_hash
+from opencom.core.prepared import PreparedQuery
 from opencom.workspaces.models import ApiToken, Workspace
 
 
@@ -42,12 +43,22 @@ def _token_query():
     )
 
 
-def authenticate(db: Database, authorization: str) -> Principal:
+@functools.cache
+def _prepared_token_query(dialect) -> PreparedQuery:
+    return PreparedQuery(_token_query(), dialect)
+
+
+def authenticate(db: Database, authorization: str, connection: Any = None) -> Principal:
+    """The token's principal, read through the engine, or on a DBAPI `connection` (core.hot)."""
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized()
-    with db.engine.connect() as conn:
-        row = conn.execute(_token_query(), {"token_hash": token_hash(token.strip())}).first()
+    digest = token_hash(token.strip())
+    if connection is not None:
+        row = _prepared_token_query(db.engine.dialect).first(connection, token_hash=digest)
+    else:
+        with db.engine.connect() as conn:
+            row = conn.execute(_token_query(), {"token_hash": digest}).first()
     if row is None:
         raise unauthorized()
     return Principal(

@@ -14,7 +14,7 @@ import math
 import threading
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from sqlalchemy import delete
@@ -62,6 +62,9 @@ class RateState:
             "X-RateLimit-Reset": str(self.reset),
         }
 
+    def header_list(self) -> list[tuple[bytes, bytes]]:
+        return [(k.lower().encode(), v.encode()) for k, v in self.headers().items()]
+
 
 @dataclass
 class _Lease:
@@ -87,11 +90,14 @@ class RateLimiter:
         self._leases: dict[str, _Lease] = {}
         self._lock = threading.Lock()
 
-    def hit(self, key: str) -> tuple[bool, RateState]:
+    def hit(self, key: str, *, claim: bool = True) -> tuple[bool, RateState] | None:
+        """Count one call. With claim=False, None instead of claiming a block (a write)."""
         window = int(clock.time()) // WINDOW_SECONDS * WINDOW_SECONDS
         with self._lock:
             lease = self._leases.get(key)
             if lease is None or lease.window != window or lease.left == 0:
+                if not claim:
+                    return None
                 lease = self._claim(key, window, fresh=lease is None or lease.window != window)
                 self._leases[key] = lease
             allowed = lease.left > 0
@@ -126,6 +132,8 @@ class RateLimiter:
 
 
 class ProtocolMiddleware:
+    CLAIM_NEEDED = object()  # admit() without a claim: the rate-limit lease must be renewed first
+
     def __init__(self, app: ASGIApp, db: Database, rate_limiter: RateLimiter | None, journal: Journal | None = None) -> None:
         self.app = app
         self.db = db
@@ -157,9 +165,9 @@ class ProtocolMiddleware:
         try:
             path = scope["path"]
             if not (path in OPEN_PATHS or path.startswith(CONTROL_PREFIX)):
-                rate = await anyio.to_thread.run_sync(self._admit, scope, state)
+                rate = await anyio.to_thread.run_sync(self.admit, scope, state)
                 if rate is not None:
-                    extra_headers += [(k.lower().encode(), v.encode()) for k, v in rate.headers().items()]
+                    extra_headers += rate.header_list()
             # The workspace's own clock for everything the request reads the time for (a
             # context variable: FastAPI's threadpool copies it into sync routes).
             principal = state.get("principal")
@@ -171,28 +179,51 @@ class ProtocolMiddleware:
             log.exception("unhandled error, request_id=%s", request_id)
             if started:  # too late for an error body; the client sees a cut response
                 raise
-            error = ApiError(500, "server_error", "An unexpected error occurred. Request id: " + request_id)
-            await self._send_error(scope, receive, send_with_headers, request_id, error)
+            await self._send_error(scope, receive, send_with_headers, request_id, self.server_error(request_id))
         finally:
             if capture is not None:
                 capture.finish(state)
 
-    def _admit(self, scope: Scope, state: dict) -> RateState | None:
-        """Authenticate, count the call, check the version; raise ApiError to refuse."""
-        headers = dict(scope["headers"])
-        principal = authenticate(self.db, headers.get(b"authorization", b"").decode("latin-1"))
+    def admit(self, scope: Scope, state: dict, connection: Any = None) -> RateState | None | object:
+        """Authenticate, count the call, check the version; raise ApiError to refuse.
+
+        With a DBAPI `connection` (core.hot, on the event loop) the token is read on it, and
+        CLAIM_NEEDED is returned instead of writing a new rate-limit claim: the caller then
+        finishes with `count_call` in a thread."""
+        authorization = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
+        principal = authenticate(self.db, authorization.decode("latin-1"), connection)
         state["principal"] = principal
+        return self.count_call(scope, principal, claim=connection is None)
+
+    def count_call(self, scope: Scope, principal: Any, claim: bool = True) -> RateState | None | object:
+        """The rate limit and the version check, for an authenticated call."""
         rate = None
         if self.rate_limiter is not None:
             with clock.workspace(principal.clock):  # rate-limit windows follow the workspace's clock
-                allowed, rate = self.rate_limiter.hit(f"token:{principal.token_id}")
+                hit = self.rate_limiter.hit(f"token:{principal.token_id}", claim=claim)
+            if hit is None:
+                return self.CLAIM_NEEDED
+            allowed, rate = hit
             if not allowed:
                 raise ApiError(429, "rate_limit_exceeded", "You have exceeded the rate limit. Please try again later.", headers=rate.headers())
-        version = headers.get(b"intercom-version")
+        version = next((v for k, v in scope["headers"] if k == b"intercom-version"), None)
         if version is not None and version.decode("latin-1").strip() not in API_VERSIONS:
             raise ApiError(400, "intercom_version_invalid", "The requested version could not be found", field="Intercom-Version")
         return rate
 
+    @staticmethod
+    def server_error(request_id: str) -> ApiError:
+        return ApiError(500, "server_error", "An unexpected error occurred. Request id: " + request_id)
+
     async def _send_error(self, scope, receive, send, request_id: str, error: ApiError) -> None:
         body = error_body(request_id, [error.error_item()])
         await JSONResponse(body, error.status, error.headers)(scope, receive, send)
+
+    async def send_error(self, scope, receive, send, request_id: str, error: ApiError, extra_headers: list) -> None:
+        """An error.list answer carrying `extra_headers` (X-Request-Id, rate-limit headers)."""
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + extra_headers
+            await send(message)
+
+        await self._send_error(scope, receive, send_with_headers, request_id, error)

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     jobs_enabled: bool = True
     # OPENCOM_JOURNAL: keep the control plane's request journal (control/journal.py); off: capture nothing.
     journal: bool = True
+    # OPENCOM_HOT_READS: serve GET /contacts/{id} on the hot path (core/hot.py; SQLite only).
+    hot_reads: bool = True
     # OPENCOM_JOURNAL_MAX: entries kept per workspace (older ones pruned as new ones are written).
     journal_max: int = 10_000
     # OPENCOM_WEBHOOK_*: webhook delivery (webhooks/delivery.py, docs/webhooks.md). Seconds unless named.
