@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from opencom.core.settings import Settings, get_settings
+from opencom.worker import uvicorn_options  # stdlib-only module; benchmarks/run.py imports it from here
 
 app = typer.Typer(help="Opencom: a stateful server for the Intercom REST API 2.10.", no_args_is_help=True)
 workspace_app = typer.Typer(help="Workspaces (Intercom apps).", no_args_is_help=True)
@@ -53,14 +54,6 @@ def _workspace_id(session, workspace: int | None, prepared) -> int:
     return workspace
 
 
-def uvicorn_options() -> dict[str, str]:
-    """uvloop and httptools when installed (they are dependencies): the fastest loop and parser."""
-    import importlib.util
-
-    has = importlib.util.find_spec
-    return {"loop": "uvloop" if has("uvloop") else "asyncio", "http": "httptools" if has("httptools") else "h11"}
-
-
 @app.command()
 def serve(
     host: Annotated[Optional[str], typer.Option(help="Overrides OPENCOM_HOST.")] = None,
@@ -69,14 +62,12 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
     """Migrate, bootstrap the default workspace, and serve the API."""
-    import uvicorn
-
     settings = _settings(database_url)
     host, port = host or settings.host, port or settings.port
     if workers > 1:
         # The supervisor only watches the workers: preparing the database in a child process
-        # keeps SQLAlchemy, Alembic and every model out of it (~50 MB less RSS in all).
-        workspace_name, token = _in_child_process(_prepare, settings.database_url)
+        # keeps SQLAlchemy, Alembic and every model out of it.
+        workspace_name, token = _prepare_in_child(settings.database_url)
     else:
         workspace_name, token = _prepare(settings.database_url)
     err.print(f"Opencom serving [bold]{workspace_name}[/bold] on [bold]http://{host}:{port}[/bold]")
@@ -86,17 +77,18 @@ def serve(
         err.print("Access token: stored hashed; make a new one with `opencom token create`.")
     # Workers import the app from the environment, so hand them the effective settings.
     os.environ["OPENCOM_DATABASE_URL"] = settings.database_url
-    options = dict(host=host, port=port, log_level=settings.log_level, access_log=False, **uvicorn_options())
     if workers > 1:
         os.environ["OPENCOM_SERVE_PREPARED"] = "1"  # opencom.app.PREPARED_ENV: workers skip migrating
         # glibc gives each thread that mallocs (SQLite's page caches, in the threadpool) its own
         # arena, up to 8 per core, and freed memory stays in them: two keep RSS down.
         os.environ.setdefault("MALLOC_ARENA_MAX", "2")
-        uvicorn.run("opencom.app:create_app_from_env", factory=True, workers=workers, **options)
-    else:
-        from opencom.app import create_app
+        _exec_supervisor(host, port, workers, settings.log_level)
+    import uvicorn
 
-        uvicorn.run(create_app(settings), **options)
+    from opencom.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level, access_log=False,
+                **uvicorn_options())
 
 
 def _prepare(database_url: str) -> tuple[str, str | None]:
@@ -106,11 +98,40 @@ def _prepare(database_url: str) -> tuple[str, str | None]:
     return prepared.workspace_name, prepared.token
 
 
-def _in_child_process(function, *args):
-    import multiprocessing
+@app.command("serve-prepare", hidden=True)
+def serve_prepare() -> None:
+    """`_prepare` for `serve --workers N`, run in a child process: its result as JSON on stdout."""
+    import json
 
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(function, args)
+    workspace_name, token = _prepare(_settings(None).database_url)
+    typer.echo(json.dumps({"workspace_name": workspace_name, "token": token}))
+
+
+def _prepare_in_child(database_url: str) -> tuple[str, str | None]:
+    # A plain subprocess, not multiprocessing: that leaves a resource-tracker process (~12 MB)
+    # running beside the server. The URL goes in the environment, where `ps` doesn't show it.
+    import json
+    import subprocess
+    import sys
+
+    env = {**os.environ, "OPENCOM_DATABASE_URL": database_url}
+    done = subprocess.run([sys.executable, "-m", "opencom.cli", "serve-prepare"], env=env, stdout=subprocess.PIPE)
+    if done.returncode != 0:  # the child printed why on stderr
+        raise typer.Exit(1)
+    result = json.loads(done.stdout.decode().splitlines()[-1])
+    return result["workspace_name"], result["token"]
+
+
+def _exec_supervisor(host: str, port: int, workers: int, log_level: str) -> None:
+    """Become `python -m opencom.supervisor` (same pid): a stdlib-only process of ~12 MB that runs
+    the workers, instead of this one with typer, rich and uvicorn loaded (~43 MB)."""
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    command = [sys.executable, "-m", "opencom.supervisor", "--host", host, "--port", str(port),
+               "--workers", str(workers), "--log-level", log_level]
+    os.execv(sys.executable, command)
 
 
 @app.command()
