@@ -28,6 +28,7 @@ entry at the same frozen second). Order is the order entries were recorded (thei
 from __future__ import annotations
 
 import collections
+import functools
 import logging
 import re
 import threading
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Select, delete, func, insert, select, text
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -203,7 +204,7 @@ class Journal:
                 with self.db.transaction() as session:
                     rows = _after_marks(session, rows)
                     if rows:
-                        session.execute(insert(_table), rows)
+                        _insert_many(session, rows)
                     for workspace_id in {row["workspace_id"] for row in rows}:
                         _prune(session, workspace_id, self.max_entries)
             except Exception:  # the database is away: losing journal lines beats failing requests
@@ -235,6 +236,28 @@ def _after_marks(session: Session, rows: list[dict]) -> list[dict]:
     marks = dict(session.execute(select(_marks.c.workspace_id, _marks.c.cleared_at).where(_marks.c.workspace_id.in_(keys))).all())
     everyone = marks.get(ALL_WORKSPACES, 0.0)
     return [row for row in rows if row["created_at"] >= max(everyone, marks.get(row["workspace_id"], 0.0))]
+
+
+_COLUMNS = [c.name for c in _table.columns if c.name != "id"]
+
+
+@functools.cache
+def _insert_sql(dialect) -> tuple[str, list[str] | None]:
+    """The INSERT as the driver takes it, and the parameter order for a positional driver."""
+    compiled = insert(_table).values({name: bindparam(name) for name in _COLUMNS}).compile(dialect=dialect)
+    return compiled.string, list(compiled.positiontup) if compiled.positional else None
+
+
+def _insert_many(session: Session, rows: list[dict]) -> None:
+    """One executemany on the driver's cursor: SQLAlchemy's per-row parameter processing was
+    most of a flush's CPU (~30 µs a row), taken from the requests the journal records."""
+    sql, order = _insert_sql(session.bind.dialect)
+    params = [tuple(row[name] for name in order) for row in rows] if order is not None else rows
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
 
 
 def _prune(session: Session, workspace_id: int | None, keep: int) -> None:
