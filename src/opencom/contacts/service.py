@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -246,7 +246,22 @@ def _visible(workspace_id: int):
 
 
 def list_contacts(session: Session, workspace_id: int, *, per_page: int, starting_after: str | None) -> Page:
-    return cursor_paginate(session, _visible(workspace_id), SORT, per_page=per_page, starting_after=starting_after)
+    return cursor_paginate(
+        session, _visible(workspace_id), SORT, per_page=per_page, starting_after=starting_after,
+        total=_listed_total(session, workspace_id),
+    )
+
+
+def _listed_total(session: Session, workspace_id: int) -> int | None:
+    """The workspace's unarchived contacts as SQLite's triggers keep them (migration
+    0013_contact_counts); None on PostgreSQL, where the list counts them."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    found = session.execute(_COUNT, {"workspace_id": workspace_id}).scalar_one_or_none()
+    return found or 0
+
+
+_COUNT = text("SELECT visible FROM contact_counts WHERE workspace_id = :workspace_id")
 
 
 def search_contacts(

@@ -131,6 +131,9 @@ def cursor_paginate(
 
     The sort columns must be selectable from the query's FROM clause and end in a unique one.
 
+    `total`, when given, is the number of rows `query` selects, known without counting them
+    (a list's maintained count, a search's cheaply counted matches).
+
     `rows_by`, a unique column of the query's one entity, is for searches (a filter that an
     index may answer, and whose matches are counted anyway): see `_search_page`. With it, a
     caller that can count the matches cheaply passes `total`, and may pass `walk` (the unfiltered
@@ -153,7 +156,6 @@ def cursor_paginate(
         total = counted if total is None else total
     else:
         rows, keys = _rows_and_keys(session, paged.order_by(*(s.order_by() for s in sort)).limit(per_page + 1), sort)
-        total = None
     next_cursor = None
     if len(rows) > per_page:
         rows = rows[:per_page]
