@@ -18,7 +18,7 @@ from opencom.control.journal import Journal
 from opencom.contacts.routes import router as contacts_router
 from opencom.companies.routes import router as companies_router
 from opencom.core import handlers, jobs
-from opencom.core.db import Database
+from opencom.core.db import Database, LoopReaders
 from opencom.core.hot import HotPath
 from opencom.contacts import hot as contacts_hot
 from opencom.core.protocol import ProtocolMiddleware, RateLimiter
@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
     settings = settings or get_settings()
     db = Database(settings.database_url)
     journal = Journal(db, enabled=settings.journal, max_entries=settings.journal_max)  # OPENCOM_JOURNAL
+    # SQLite: reads done on the event loop itself (tokens, hot routes) use its own connection.
+    readers = LoopReaders(db) if db.is_sqlite else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -81,8 +83,8 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
         gc.collect()
         gc.freeze()
         yield
-        if app.hot is not None:
-            app.hot.close()
+        if readers is not None:
+            readers.close()
         journal.stop()  # writes what is still buffered
         webhook_delivery.stop(deliverer)
         jobs.stop_worker(worker)
@@ -113,9 +115,9 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
         return respond({"status": "ok"})
 
     limiter = RateLimiter(db, settings.rate_limit) if settings.rate_limit > 0 else None
-    app.add_middleware(ProtocolMiddleware, db=db, rate_limiter=limiter, journal=journal)
-    if settings.hot_reads and db.is_sqlite:  # PostgreSQL: a read must not block the loop (core.hot)
-        protocol = ProtocolMiddleware(None, db=db, rate_limiter=limiter, journal=journal)
+    app.add_middleware(ProtocolMiddleware, db=db, rate_limiter=limiter, journal=journal, readers=readers)
+    if settings.hot_reads and readers is not None:  # PostgreSQL: a read must not block the loop (core.hot)
+        protocol = ProtocolMiddleware(None, db=db, rate_limiter=limiter, journal=journal, readers=readers)
         app.hot = HotPath(protocol, contacts_hot.routes(db.engine.dialect))
     return app
 

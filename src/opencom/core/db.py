@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -152,3 +154,32 @@ class Database:
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
+
+
+class LoopReaders:
+    """One SQLite connection per event-loop thread, for the reads done on the loop itself
+    (core.protocol's token check, core.hot): taken from the read engine once (its connect hooks
+    set WAL, foreign keys...) and kept. A WAL read takes no lock, and a primary-key read costs
+    less than the hop to a worker thread."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._local = threading.local()
+        self._all: list[Any] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self.db.engine.raw_connection()
+            self._local.connection = connection
+            with self._lock:
+                self._all.append(connection)
+        return connection.dbapi_connection
+
+    def close(self) -> None:
+        with self._lock:
+            for connection in self._all:
+                connection.close()
+            self._all.clear()
+        self._local = threading.local()

@@ -20,18 +20,15 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from anyio import to_thread
 from starlette.types import Receive, Scope, Send
 
 from opencom.core.clock import clock
-from opencom.core.db import Database
 from opencom.core.errors import ApiError
 
 log = logging.getLogger("opencom")
@@ -47,40 +44,13 @@ class HotRoute:
     handler: Handler
 
 
-class LoopReaders:
-    """One SQLite connection per thread that serves hot reads (an event loop's thread), taken
-    from the read engine once (its connect hooks set WAL, foreign keys...) and kept."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._local = threading.local()
-        self._all: list[Any] = []
-        self._lock = threading.Lock()
-
-    def get(self) -> Any:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = self.db.engine.raw_connection()
-            self._local.connection = connection
-            with self._lock:
-                self._all.append(connection)
-        return connection.dbapi_connection
-
-    def close(self) -> None:
-        with self._lock:
-            for connection in self._all:
-                connection.close()
-            self._all.clear()
-        self._local = threading.local()
-
-
 class HotPath:
     """Called first for every request (opencom.app): answers a hot route's, passes on the rest."""
 
     def __init__(self, protocol: Any, routes: list[HotRoute]) -> None:
-        self.protocol = protocol  # core.protocol.ProtocolMiddleware: admission, errors, journal
+        # core.protocol.ProtocolMiddleware: admission, errors, the journal, the loop's connection
+        self.protocol = protocol
         self.routes = routes
-        self.readers = LoopReaders(protocol.db)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> bool:
         """Serve the request if a hot route matches it; False: it is not a hot one."""
@@ -101,10 +71,8 @@ class HotPath:
             receive, send = capture.wrap(receive, send)
         headers = [(b"x-request-id", request_id.encode())]
         try:
-            connection = self.readers.get()
-            rate = protocol.admit(scope, state, connection=connection)
-            if rate is protocol.CLAIM_NEEDED:  # the rate-limit lease writes: not on the loop
-                rate = await to_thread.run_sync(protocol.count_call, scope, state["principal"])
+            rate = await protocol.admit_request(scope, state)
+            connection = protocol.readers.get()
             if rate is not None:
                 headers += rate.header_list()
             with clock.workspace(state["principal"].clock):
@@ -130,6 +98,3 @@ class HotPath:
             return route.handler(connection, principal, match)
         finally:
             connection.execute("COMMIT")
-
-    def close(self) -> None:
-        self.readers.close()
