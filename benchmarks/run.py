@@ -491,8 +491,8 @@ def parse_args(argv=None):
     args.targets = args.targets.split(",")
     args.companies = args.companies if args.companies is not None else max(10, args.contacts // 20)
     args.conversations = args.conversations if args.conversations is not None else max(10, args.contacts // 10)
-    # SQLite also runs GET /contacts/{id} alone, the comparison with the bare app.
-    args.mixes_for = lambda kind: ["mix", "get"] if kind == "sqlite" else ["mix"]
+    # Opencom also runs GET /contacts/{id} alone, the comparison with the bare app (SQLite's is the target).
+    args.mixes_for = lambda kind: ["mix", "get"] if kind in ("sqlite", "postgres") else ["mix"]
     return args
 
 

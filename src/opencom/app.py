@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, *, prepare: bool = True) -> Fas
 
     limiter = RateLimiter(db, settings.rate_limit) if settings.rate_limit > 0 else None
     app.add_middleware(ProtocolMiddleware, db=db, rate_limiter=limiter, journal=journal, readers=readers)
-    if settings.hot_reads and readers is not None:  # PostgreSQL: a read must not block the loop (core.hot)
+    if settings.hot_reads:
         protocol = ProtocolMiddleware(None, db=db, rate_limiter=limiter, journal=journal, readers=readers)
         app.hot = HotPath(protocol, contacts_hot.routes(db.engine.dialect))
     return app

@@ -10,7 +10,7 @@ from sqlalchemy import Dialect, bindparam, select
 
 from opencom.contacts.models import Contact
 from opencom.contacts.schemas import nested_query, contact_json, group_nested
-from opencom.contacts.service import contact_not_found
+from opencom.contacts.service import contact_not_found, could_name_a_contact
 from opencom.core.hot import HotRoute
 from opencom.core.prepared import PreparedQuery
 
@@ -25,6 +25,8 @@ def _queries(dialect: Dialect) -> tuple[PreparedQuery, PreparedQuery]:
 
 def show_contact(connection: Any, principal: Any, match: re.Match[str], dialect: Dialect) -> dict:
     by_id, nested = _queries(dialect)
+    if not could_name_a_contact(match[1]):
+        raise contact_not_found()
     contact = by_id.first(connection, workspace_id=principal.workspace_id, contact_id=match[1])
     if contact is None:
         raise contact_not_found()

@@ -57,8 +57,13 @@ def conflict(existing_id: str) -> ApiError:
 _BY_ID = select(Contact).where(Contact.workspace_id == bindparam("workspace_id"), Contact.id == bindparam("contact_id"))
 
 
+def could_name_a_contact(contact_id: Any) -> bool:
+    # PostgreSQL refuses NUL characters in text, even in a comparison; no id holds one.
+    return isinstance(contact_id, str) and bool(contact_id) and "\x00" not in contact_id
+
+
 def find_contact(session: Session, workspace_id: int, contact_id: Any) -> Contact | None:
-    if not isinstance(contact_id, str) or not contact_id:
+    if not could_name_a_contact(contact_id):
         return None
     return session.scalar(_BY_ID, {"workspace_id": workspace_id, "contact_id": contact_id})
 

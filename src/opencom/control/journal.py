@@ -275,11 +275,13 @@ def _workspace_is(workspace_id: int | None) -> ColumnElement[bool]:
 
 
 def _row(raw: Raw) -> dict:
+    # A NUL in the path (a 404) is kept percent-encoded: PostgreSQL text can't hold one, and a
+    # batch that fails to insert is lost whole.
     request_body, request_cut = _body(raw.request_chunks, raw.request_size)
     response_body, response_cut = _body(raw.response_chunks, raw.response_size)
     return {
         "workspace_id": raw.workspace_id, "request_id": raw.request_id, "method": raw.method,
-        "path": raw.path, "query": raw.query.decode("latin-1"), "status": raw.status,
+        "path": raw.path.replace("\x00", "%00"), "query": raw.query.decode("latin-1"), "status": raw.status,
         "duration_ms": round(raw.duration_ms, 3), "request_headers": orjson.dumps(_headers(raw.request_headers)).decode(),
         "request_body": request_body, "request_body_size": raw.request_size, "request_body_truncated": request_cut,
         "response_headers": orjson.dumps(_headers(raw.response_headers)).decode(), "response_body": response_body,

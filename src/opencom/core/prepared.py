@@ -9,6 +9,7 @@ primary-key read. Rows are named tuples, so code written for ORM objects or Core
 
 from __future__ import annotations
 
+import re
 from collections import namedtuple
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy import Dialect, Select
 
 
 class PreparedQuery:
-    """`stmt` compiled for `dialect` (qmark parameters, as sqlite3 takes them).
+    """`stmt` compiled for `dialect`: positional parameters for sqlite3, named ones for psycopg.
 
     `lists` names the expanding parameters (`col.in_(bindparam(..., expanding=True))`) and how
     many values each takes: the IN list is rendered at that size once.
@@ -31,18 +32,21 @@ class PreparedQuery:
         self.sql = compiled.string
         # Literals bound in the statement itself (a postcompiled statement won't give them).
         self._defaults = dict(stmt.compile(dialect=dialect).params)
-        self._names = list(compiled.positiontup or ())
+        self._positional = compiled.positional
+        self._names = list(compiled.positiontup or ()) if compiled.positional else _named(self.sql)
         self._lists = lists
         columns = list(stmt.selected_columns)
-        processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        processors = [_processor(c.type, dialect) for c in columns]
         self._conversions = [(i, p) for i, p in enumerate(processors) if p is not None]
         self.Row = namedtuple("Row", [c.key for c in columns], rename=True)
 
-    def _values(self, params: dict[str, Any]) -> list[Any]:
+    def _values(self, params: dict[str, Any]) -> list[Any] | dict[str, Any]:
         given = dict(params)
         for name in self._lists:
             for index, value in enumerate(given.pop(name)):
                 given[f"{name}_{index + 1}"] = value
+        if not self._positional:
+            return {n: given[n] if n in given else self._defaults[n] for n in self._names}
         return [given[n] if n in given else self._defaults[n] for n in self._names]
 
     def all(self, connection: Any, **params: Any) -> list[tuple]:
@@ -60,3 +64,18 @@ class PreparedQuery:
     def first(self, connection: Any, **params: Any) -> tuple | None:
         rows = self.all(connection, **params)
         return rows[0] if rows else None
+
+
+def _named(sql: str) -> list[str]:
+    """The parameter names of a pyformat statement (`%(name)s`), each once."""
+    return list(dict.fromkeys(re.findall(r"%\((\w+)\)s", sql)))
+
+
+def _processor(type_: Any, dialect: Dialect) -> Any:
+    """SQLAlchemy's conversion of a result column, or None. PostgreSQL's numeric types choose
+    theirs by the column's type in the result, which a prepared query doesn't know: there the
+    driver's own value (psycopg: float, Decimal) is already the one SQLAlchemy would return."""
+    try:
+        return type_.dialect_impl(dialect).result_processor(dialect, None)
+    except TypeError:
+        return None

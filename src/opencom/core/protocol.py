@@ -44,6 +44,14 @@ OPEN_PATHS = ("/healthz",)
 CONTROL_PREFIX = "/_opencom"
 
 
+def routable(scope: Scope) -> Scope:
+    """The request as routes see it: a NUL in the path (`%00`) becomes U+FFFD. No id holds
+    either, so every route answers its own not-found; but PostgreSQL refuses NUL in a text
+    parameter, and ids with one were 500s there. The journal keeps the path as sent."""
+    path = scope["path"]
+    return {**scope, "path": path.replace("\x00", "\ufffd")} if "\x00" in path else scope
+
+
 def error_response(request_id: str | None, error: ApiError) -> JSONResponse:
     headers = {"X-Request-Id": request_id or "", **error.headers}
     return JSONResponse(error_body(request_id, [error.error_item()]), error.status, headers)
@@ -197,7 +205,7 @@ class ProtocolMiddleware:
             # context variable: FastAPI's threadpool copies it into sync routes).
             principal = state.get("principal")
             with clock.workspace(principal.clock if principal is not None else None):
-                await self.app(scope, receive, send_with_headers)
+                await self.app(routable(scope), receive, send_with_headers)
         except ApiError as error:
             await self._send_error(scope, receive, send_with_headers, request_id, error)
         except Exception:

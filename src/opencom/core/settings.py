@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     jobs_enabled: bool = True
     # OPENCOM_JOURNAL: keep the control plane's request journal (control/journal.py); off: capture nothing.
     journal: bool = True
-    # OPENCOM_HOT_READS: serve GET /contacts/{id} on the hot path (core/hot.py; SQLite only).
+    # OPENCOM_HOT_READS: serve GET /contacts/{id} on the hot path (core/hot.py).
     hot_reads: bool = True
     # OPENCOM_JOURNAL_MAX: entries kept per workspace (older ones pruned as new ones are written).
     journal_max: int = 10_000
