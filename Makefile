@@ -53,7 +53,7 @@ conformance: $(TEST_STAMP)
 		$(BIN)/pytest tests/conformance $(PYTEST_ARGS)
 
 # The load benchmark (benchmarks/run.py, docs/benchmarks.md): Opencom on SQLite and PostgreSQL
-# against Prism and a bare Starlette app, ~10 minutes. Installs wrk (apt) and Prism (npm) if missing.
+# against Prism and a bare Starlette app, ~15 minutes. Installs wrk (apt) and Prism (npm) if missing.
 # BENCH_CONTACTS=1000000 for the 1M-contact memory check; BENCH_ARGS for anything else
 # (e.g. BENCH_ARGS="--targets sqlite,bare --duration 5").
 BENCH_CONTACTS ?= 100000
