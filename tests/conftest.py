@@ -93,6 +93,25 @@ def api(server, workspace, validator):
 
 
 @pytest.fixture
+def control(server):
+    """A control-plane client (no spec validation: /_opencom is not an Intercom operation)."""
+    with make_client(server, None) as client:
+        yield client
+
+
+@pytest.fixture
+def cli_url(tmp_path, monkeypatch):
+    """A fresh SQLite file as the `opencom` command line's database (typer's runner, in-process)."""
+    database_url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("OPENCOM_DATABASE_URL", database_url)
+    from opencom.core.settings import get_settings
+
+    get_settings.cache_clear()
+    yield database_url
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def anon(server, validator):
     """A client without a token."""
     with make_client(server, None, validator) as client:

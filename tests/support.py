@@ -120,3 +120,14 @@ def _validating_hook(validator):
         validator.validate(request.method, request.url.path, response.status_code, body)
 
     return check
+
+
+def invoke_cli(*args: str, code: int = 0):
+    """`opencom ARGS` run in-process with typer's runner; its exit code must be `code`."""
+    from typer.testing import CliRunner
+
+    from opencom.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == code, result.output
+    return result

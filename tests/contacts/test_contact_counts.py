@@ -9,17 +9,10 @@ snapshot import, resets, and a deleted workspace.
 from __future__ import annotations
 
 import orjson
-import pytest
 from sqlalchemy import text
 
 from opencom.seeding.service import seed_workspace
 from tests.support import make_client
-
-
-@pytest.fixture
-def control(server):
-    with make_client(server, None) as client:
-        yield client
 
 
 def counted(db, workspace_id: int) -> int:

@@ -30,12 +30,6 @@ from tests.people import make_contact
 from tests.support import make_client, running_server
 
 
-@pytest.fixture
-def control(server) -> Iterator:
-    with make_client(server, None) as client:
-        yield client
-
-
 @pytest.fixture(autouse=True)
 def real_time_and_ids():
     """The clock and the id source are process-wide: give them back as they were."""

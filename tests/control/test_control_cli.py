@@ -6,28 +6,13 @@ import re
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
-from opencom.cli import app
-
-runner = CliRunner()
+from tests.support import invoke_cli as invoke
 
 
 @pytest.fixture
-def url(tmp_path, monkeypatch):
-    database_url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("OPENCOM_DATABASE_URL", database_url)
-    from opencom.core.settings import get_settings
-
-    get_settings.cache_clear()
-    yield database_url
-    get_settings.cache_clear()
-
-
-def invoke(*args: str, code: int = 0):
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == code, result.output
-    return result
+def url(cli_url):
+    return cli_url
 
 
 def test_export_import_export_is_byte_for_byte(url, tmp_path):

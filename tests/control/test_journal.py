@@ -6,7 +6,6 @@ Every test works in its own workspace and filters on it, so entries of other tes
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import orjson
 import pytest
@@ -18,12 +17,6 @@ from opencom.control import journal as journal_module
 from opencom.control.models import JournalEntry
 from opencom.core.db import Base
 from tests.support import make_client, running_server
-
-
-@pytest.fixture
-def control(server) -> Iterator:
-    with make_client(server, None) as client:
-        yield client
 
 
 def ok(response, status=200):

@@ -6,20 +6,12 @@ What Intercom would have delivered, read from the records the domains keep: outb
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import pytest
 
 from opencom.core.clock import clock
-from tests.support import make_client
 
 PAST = 1_700_000_000
-
-
-@pytest.fixture
-def control(server) -> Iterator:
-    with make_client(server, None) as client:
-        yield client
 
 
 def ok(response, status=200):

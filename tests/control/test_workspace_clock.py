@@ -39,12 +39,6 @@ def real_time_and_ids():
 
 
 @pytest.fixture
-def control(server) -> Iterator[httpx.Client]:
-    with make_client(server, None) as client:
-        yield client
-
-
-@pytest.fixture
 def other(server, control, validator) -> Iterator[tuple[int, httpx.Client]]:
     """A second workspace on the same server, and a client for it."""
     created = ok(control.post("/_opencom/workspaces", json={"name": "Other worker"}))

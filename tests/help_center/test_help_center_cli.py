@@ -13,14 +13,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def url(tmp_path, monkeypatch):
-    database_url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("OPENCOM_DATABASE_URL", database_url)
-    from opencom.core.settings import get_settings
-
-    get_settings.cache_clear()
-    yield database_url
-    get_settings.cache_clear()
+def url(cli_url):
+    return cli_url
 
 
 def help_centers(url: str, workspace_id: int | None = None):

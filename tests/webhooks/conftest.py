@@ -25,7 +25,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from opencom.webhooks import delivery
-from tests.support import make_client
 
 SECRET = "opencom-test-secret"
 
@@ -152,13 +151,6 @@ def receiver() -> Iterator[Receiver]:
     hook = Receiver()
     yield hook
     hook.close()
-
-
-@pytest.fixture
-def control(server):
-    """A control-plane client (no spec validation: /_opencom is not an Intercom operation)."""
-    with make_client(server, None) as client:
-        yield client
 
 
 @pytest.fixture

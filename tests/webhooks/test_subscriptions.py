@@ -8,13 +8,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, select
-from typer.testing import CliRunner
 
 from opencom.app import create_app
-from opencom.cli import app as cli
 from opencom.core.db import Base, Database
 from opencom.webhooks.models import WebhookDelivery, WebhookSubscription
-from tests.support import make_client, running_server
+from tests.support import invoke_cli as invoke, make_client, running_server
 
 WEBHOOK_TABLES = {"webhook_subscriptions", "webhook_deliveries", "webhook_attempts"}
 
@@ -125,26 +123,6 @@ def test_reset_keeps_subscriptions_and_clears_deliveries(control, db, workspace)
 
 
 # -- the CLI ---------------------------------------------------------------------------------
-
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def cli_url(tmp_path, monkeypatch):
-    database_url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("OPENCOM_DATABASE_URL", database_url)
-    from opencom.core.settings import get_settings
-
-    get_settings.cache_clear()
-    yield database_url
-    get_settings.cache_clear()
-
-
-def invoke(*args: str, code: int = 0):
-    result = runner.invoke(cli, list(args))
-    assert result.exit_code == code, result.output
-    return result
 
 
 def test_cli_add_list_ping_resume_remove(cli_url):

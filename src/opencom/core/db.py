@@ -117,6 +117,23 @@ def _queue_for_the_write_lock(conn) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX)  # blocks this thread only; the holder's checkin wakes it
 
 
+def commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
 class Database:
     """One per server process: the engines and the session factories built on them."""
 
@@ -143,12 +160,10 @@ class Database:
         session = self.session(write=write)
         try:
             yield session
-            session.commit()
         except BaseException:
-            session.rollback()
+            rollback_and_close(session)
             raise
-        finally:
-            session.close()
+        commit_and_close(session)
 
     def dispose(self) -> None:
         self.engine.dispose()

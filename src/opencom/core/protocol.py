@@ -52,11 +52,6 @@ def routable(scope: Scope) -> Scope:
     return {**scope, "path": path.replace("\x00", "\ufffd")} if "\x00" in path else scope
 
 
-def error_response(request_id: str | None, error: ApiError) -> JSONResponse:
-    headers = {"X-Request-Id": request_id or "", **error.headers}
-    return JSONResponse(error_body(request_id, [error.error_item()]), error.status, headers)
-
-
 @dataclass
 class RateState:
     limit: int
@@ -207,12 +202,12 @@ class ProtocolMiddleware:
             with clock.workspace(principal.clock if principal is not None else None):
                 await self.app(routable(scope), receive, send_with_headers)
         except ApiError as error:
-            await self._send_error(scope, receive, send_with_headers, request_id, error)
+            await self.send_error(scope, receive, send_with_headers, request_id, error)
         except Exception:
             log.exception("unhandled error, request_id=%s", request_id)
             if started:  # too late for an error body; the client sees a cut response
                 raise
-            await self._send_error(scope, receive, send_with_headers, request_id, self.server_error(request_id))
+            await self.send_error(scope, receive, send_with_headers, request_id, self.server_error(request_id))
         finally:
             if capture is not None:
                 capture.finish(state)
@@ -259,15 +254,8 @@ class ProtocolMiddleware:
     def server_error(request_id: str) -> ApiError:
         return ApiError(500, "server_error", "An unexpected error occurred. Request id: " + request_id)
 
-    async def _send_error(self, scope, receive, send, request_id: str, error: ApiError) -> None:
-        body = error_body(request_id, [error.error_item()])
-        await JSONResponse(body, error.status, error.headers)(scope, receive, send)
-
-    async def send_error(self, scope, receive, send, request_id: str, error: ApiError, extra_headers: list) -> None:
-        """An error.list answer carrying `extra_headers` (X-Request-Id, rate-limit headers)."""
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + extra_headers
-            await send(message)
-
-        await self._send_error(scope, receive, send_with_headers, request_id, error)
+    async def send_error(self, scope, receive, send, request_id: str, error: ApiError, extra_headers: list = ()) -> None:
+        """An error.list answer, carrying `extra_headers` too (X-Request-Id, rate-limit headers)."""
+        response = JSONResponse(error_body(request_id, [error.error_item()]), error.status, error.headers)
+        response.raw_headers += extra_headers
+        await response(scope, receive, send)

@@ -19,7 +19,7 @@ from typing import Any
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
-from opencom.core.session import commit_and_close, rollback_and_close
+from opencom.core.db import commit_and_close, rollback_and_close
 
 
 def _ending_in_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:

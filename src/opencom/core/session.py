@@ -22,6 +22,8 @@ from fastapi import Depends
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from opencom.core.db import commit_and_close, rollback_and_close
+
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # POSTs that only read (Intercom's searches and the companies list take their query in a
 # body): a read transaction, so on SQLite they neither take the write lock nor the write gate.
@@ -83,23 +85,6 @@ async def _transaction(db, read: bool) -> AsyncIterator[Session]:
         commit_and_close(session)
     else:
         await to_thread.run_sync(commit_and_close, session, limiter=_ending_limiter())
-
-
-def commit_and_close(session: Session) -> None:
-    try:
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
-def rollback_and_close(session: Session) -> None:
-    try:
-        session.rollback()
-    finally:
-        session.close()
 
 
 # scope="function": the commit happens before the response is sent, so a failed commit is
